@@ -1,0 +1,49 @@
+using Bisync.Filters;
+
+namespace Bisync.Engine;
+
+public enum CheckSyncMode { True, False, Only }
+
+/// <summary>Everything one bisync run needs; the CLI fills it, tests can build it directly.</summary>
+public sealed record BisyncOptions
+{
+    /// <summary>Path1 and Path2 exactly as the user gave them (they name the session files).</summary>
+    public required string Path1 { get; init; }
+    public required string Path2 { get; init; }
+
+    /// <summary>Working directory for listings, locks and queues; null means rclone's default.</summary>
+    public string? Workdir { get; init; }
+
+    public bool Resync { get; init; }
+    public bool CheckAccess { get; init; }
+    public string CheckFilename { get; init; } = "RCLONE_TEST";
+    public CheckSyncMode CheckSync { get; init; } = CheckSyncMode.True;
+    public string? FiltersFile { get; init; }
+    public bool Force { get; init; }
+    public bool LocalTime { get; init; }
+    public bool NoCleanup { get; init; }
+    public bool RemoveEmptyDirs { get; init; }
+    public bool DryRun { get; init; }
+
+    /// <summary>Safety abort when more than this percentage of a side's files would be deleted.</summary>
+    public int MaxDelete { get; init; } = 50;
+
+    /// <summary>Compare by size alone when deciding what a transfer must copy.</summary>
+    public bool SizeOnly { get; init; }
+
+    /// <summary>Parallel transfers (copies, deletes).</summary>
+    public int Transfers { get; init; } = 4;
+
+    /// <summary>Parallel directory listings.</summary>
+    public int Checkers { get; init; } = 8;
+
+    /// <summary>Filter rules given with rclone's global filter flags; the --filters-file rules come first.</summary>
+    public IReadOnlyList<string> FilterRules { get; init; } = [];
+}
+
+/// <summary>How a run ended: exit code 0 success, 1 non-critical failure, 2 critical (needs --resync).</summary>
+public sealed record BisyncResult(int ExitCode, string? Error)
+{
+    public static readonly BisyncResult Success = new(0, null);
+    public bool Critical => ExitCode == 2;
+}

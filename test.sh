@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what the tests need (Debian packages, npm
+# packages), starts the test servers on 127.0.0.1, builds, runs every test and
+# ends with one line of totals: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+# 1. Tools the tests use as oracles or servers.
+need_pkgs=()
+command -v rclone >/dev/null || need_pkgs+=(rclone)
+command -v unison >/dev/null || need_pkgs+=(unison)
+command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+command -v ssh-keygen >/dev/null || need_pkgs+=(openssh-client)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "installing ${need_pkgs[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}") >/dev/null 2>&1 \
+      || { log "apt-get install ${need_pkgs[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
+  else
+    log "missing ${need_pkgs[*]} and not root: cannot install"; echo "0 passed, 1 failed"; exit 1
+  fi
+fi
+
+# 2. Test servers: every tests/servers/*.sh with "start" exports its settings
+#    into $BISYNC_TEST_ENV; they are stopped on exit by PID.
+export BISYNC_TEST_STATE="$ROOT/.build/test-state"
+rm -rf "$BISYNC_TEST_STATE"; mkdir -p "$BISYNC_TEST_STATE"
+export BISYNC_TEST_ENV="$BISYNC_TEST_STATE/env.sh"
+: > "$BISYNC_TEST_ENV"
+stop_servers() {
+  for s in tests/servers/*.sh; do [ -f "$s" ] && bash "$s" stop >/dev/null 2>&1; done
+}
+trap stop_servers EXIT
+for s in tests/servers/*.sh; do
+  [ -f "$s" ] || continue
+  log "starting $(basename "$s" .sh)"
+  if ! bash "$s" start; then
+    log "server $(basename "$s" .sh) failed to start"
+    echo "0 passed, 1 failed"; exit 1
+  fi
+done
+# shellcheck disable=SC1090
+. "$BISYNC_TEST_ENV"
+
+# 3. Build and test.
+log "building"
+if ! dotnet build Bisync.slnx -c Release -nologo -v q -clp:ErrorsOnly > "$BISYNC_TEST_STATE/build.log" 2>&1; then
+  cat "$BISYNC_TEST_STATE/build.log" >&2
+  echo "0 passed, 1 failed"; exit 1
+fi
+log "testing"
+dotnet test Bisync.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" 2>&1 | tee "$BISYNC_TEST_STATE/test.log"
+rc=${PIPESTATUS[0]}
+
+passed=0; failed=0; skipped=0
+while read -r line; do
+  p=$(sed -n 's/.*Passed: *\([0-9]*\).*/\1/p' <<<"$line"); passed=$((passed + ${p:-0}))
+  f=$(sed -n 's/.*Failed: *\([0-9]*\).*/\1/p' <<<"$line"); failed=$((failed + ${f:-0}))
+  s=$(sed -n 's/.*Skipped: *\([0-9]*\).*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
+done < <(grep -E '^(Passed|Failed)! +- +Failed:' "$BISYNC_TEST_STATE/test.log" | sed 's/,/ /g')
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "no test ran"; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
