@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Bisync.Remotes.Config;
+using Bisync.Remotes.Wrappers;
 using Bisync.Storage;
 
 namespace Bisync.Remotes.S3;
@@ -229,6 +230,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
                 var o = files[i];
                 var path = Join(dir, o.Key[prefix.Length..]);
                 var head = await HeadAsync(bucket, o.Key, token2).ConfigureAwait(false);
+                TransferActivity.Touch();
                 results[i] = head is null
                     ? new StorageEntry(path, o.Size ?? 0, LastModifiedNs(o.LastModified), false, Md5FromETag(o.ETag))
                     : ToEntry(path, head);
@@ -315,7 +317,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
     {
         var (bucket, key) = Resolve(path);
-        if (bucket.Length == 0 || key.Length == 0) throw new IOException($"can't upload to a bucket root: {path}");
+        if (bucket.Length == 0 || key.Length == 0) throw new PermanentIOException($"can't upload to a bucket root: {path}");
         if (size >= 0 && size <= _settings.UploadCutoff)
         {
             Stream body;
@@ -333,12 +335,12 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
             }
             long available = body.CanSeek ? body.Length - body.Position : size;
             if (available != size)
-                throw new IOException($"upload of {path}: source gave {available} bytes, expected {size}");
+                throw new PermanentIOException($"upload of {path}: source gave {available} bytes, expected {size}");
             var req = new PutObjectRequest
             {
                 BucketName = bucket,
                 Key = key,
-                InputStream = body,
+                InputStream = new ActivityStream(body),
                 AutoCloseStream = false,
                 UseChunkEncoding = false,
                 ContentType = "application/octet-stream",
@@ -390,7 +392,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
                     Key = key,
                     UploadId = up.UploadId,
                     PartNumber = part,
-                    InputStream = ms,
+                    InputStream = new ActivityStream(ms),
                     PartSize = filled,
                     UseChunkEncoding = false,
                 }, ct).ConfigureAwait(false);
@@ -398,7 +400,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
                 if (filled < buffer.Length) break;
             }
             if (size >= 0 && total != size)
-                throw new IOException($"upload of {key}: source gave {total} bytes, expected {size}");
+                throw new PermanentIOException($"upload of {key}: source gave {total} bytes, expected {size}");
             await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = bucket,
@@ -485,7 +487,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
                 MaxKeys = 1,
             }, ct).ConfigureAwait(false);
             if ((page.S3Objects?.Count ?? 0) > 0)
-                throw new IOException($"directory not empty: {dir}");
+                throw new PermanentIOException($"directory not empty: {dir}");
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
         {

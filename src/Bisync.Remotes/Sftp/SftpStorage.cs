@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Bisync.Remotes.Config;
+using Bisync.Remotes.Wrappers;
 using Bisync.Storage;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -250,11 +251,12 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
                 {
                     await dst.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                     written += n;
+                    TransferActivity.Touch();
                 }
                 await dst.FlushAsync(ct).ConfigureAwait(false);
             }
             if (size >= 0 && written != size)
-                throw new IOException($"upload of {path}: source gave {written} bytes, expected {size}");
+                throw new PermanentIOException($"upload of {path}: source gave {written} bytes, expected {size}");
             if (_settings.SetModTime)
                 await Task.Run(() => client.SetLastWriteTimeUtc(tmp, TimeConv.FromUnixNs(modTime)), ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
@@ -317,7 +319,7 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         {
             var a = await client.GetAttributesAsync(full, ct).ConfigureAwait(false);
             if (a.IsDirectory) return;
-            throw new IOException($"not a directory: {full}");
+            throw new PermanentIOException($"not a directory: {full}");
         }
         catch (SftpPathNotFoundException)
         {
@@ -344,9 +346,9 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         catch (SftpPathNotFoundException)
         {
         }
-        catch (SshException e)
+        catch (SshException e) when (e is not SshConnectionException)
         {
-            throw new IOException($"couldn't remove directory {dir}: {e.Message}", e);
+            throw new PermanentIOException($"couldn't remove directory {dir}: {e.Message}", e);
         }
     }
 

@@ -1,0 +1,108 @@
+using Bisync.Remotes.Config;
+using Bisync.Remotes.Paths;
+using Bisync.Remotes.S3;
+using Bisync.Remotes.Sftp;
+using Bisync.Remotes.Wrappers;
+using Bisync.Storage;
+
+namespace Bisync.Remotes;
+
+/// <summary>
+/// Opens any rclone path: local paths go to the local opener; "name:path" and ":type,opts:path" are
+/// resolved through rclone.conf and the environment and opened as sftp or s3 (or local / alias),
+/// connected within --contimeout and wrapped in the --timeout and --low-level-retries decorators.
+/// Every user mistake (unknown remote, unknown type, missing option, unreachable server) becomes
+/// one <see cref="UserException"/> line, exit code 1 as rclone 1.60.1's "Failed to create file system".
+/// </summary>
+public sealed class RemoteStorageOpener : IStorageOpener
+{
+    private readonly RemoteOptions _options;
+    private readonly IStorageOpener? _localOpener;
+    private readonly Func<string, string?> _env;
+    private readonly Lazy<ConfigFile> _config;
+
+    /// <param name="localOpener">Opens local paths; the core's local backend.</param>
+    public RemoteStorageOpener(RemoteOptions options, IStorageOpener? localOpener = null)
+    {
+        _options = options;
+        _localOpener = localOpener;
+        _env = options.Environment ?? System.Environment.GetEnvironmentVariable;
+        _config = new Lazy<ConfigFile>(() =>
+        {
+            var path = ConfigLocator.Locate(options.ConfigPath, _env);
+            options.Log?.Invoke($"Using config file from \"{path}\"");
+            return ConfigFile.Load(path);
+        });
+    }
+
+    public RemoteOptions Options => _options;
+
+    public Task<IStorage> OpenAsync(string path, CancellationToken ct) => OpenAsync(path, 0, ct);
+
+    private async Task<IStorage> OpenAsync(string path, int depth, CancellationToken ct)
+    {
+        var parsed = RemotePath.Parse(path);
+        if (parsed.Kind == RemotePathKind.Local) return await OpenLocalAsync(path, ct).ConfigureAwait(false);
+
+        var cfg = RemoteConfig.Resolve(parsed, _config.Value, _env);
+        IStorage storage;
+        switch (cfg.Type)
+        {
+            case "local":
+                return await OpenLocalAsync(parsed.Path.Length == 0 ? "." : parsed.Path, ct).ConfigureAwait(false);
+            case "alias":
+            {
+                if (depth > 10) throw new UserException($"Failed to create file system for \"{parsed.Display}\": alias loop", 1);
+                var target = cfg.Require("remote");
+                var joined = parsed.Path.Length == 0 ? target
+                    : target.EndsWith(':') || target.EndsWith('/') ? target + parsed.Path : target + "/" + parsed.Path;
+                return await OpenAsync(joined, depth + 1, ct).ConfigureAwait(false);
+            }
+            case "sftp":
+                storage = new SftpStorage(SftpSettings.From(cfg, _env) with { ConnectTimeout = _options.ConnectTimeout }, parsed.Path, parsed.Display);
+                break;
+            case "s3":
+                storage = new S3Storage(S3Settings.From(cfg) with { ConnectTimeout = _options.ConnectTimeout, Checkers = Math.Max(1, _options.Checkers) },
+                    parsed.Path, parsed.Display);
+                break;
+            default:
+                throw new UserException($"Failed to create file system for \"{parsed.Display}\": didn't find backend called \"{cfg.Type}\"", 1);
+        }
+
+        if (storage is IConnectable connectable)
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            if (_options.ConnectTimeout > TimeSpan.Zero) cts.CancelAfter(_options.ConnectTimeout);
+            try
+            {
+                await connectable.ConnectAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not UserException && !ct.IsCancellationRequested)
+            {
+                await storage.DisposeAsync().ConfigureAwait(false);
+                var why = cts.IsCancellationRequested && e is OperationCanceledException
+                    ? $"couldn't connect within {_options.ConnectTimeout.TotalSeconds:0.###}s (--contimeout)"
+                    : $"couldn't connect: {Describe(e)}";
+                throw new UserException($"Failed to create file system for \"{parsed.Display}\": {why}", 1);
+            }
+        }
+        storage = TimeoutStorage.Wrap(storage, _options.Timeout);
+        return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log);
+    }
+
+    private Task<IStorage> OpenLocalAsync(string path, CancellationToken ct)
+    {
+        if (_localOpener is null)
+            throw new InvalidOperationException("RemoteStorageOpener was built without a local opener");
+        return _localOpener.OpenAsync(path, ct);
+    }
+
+    /// <summary>One line from an exception chain, innermost network cause included.</summary>
+    private static string Describe(Exception e)
+    {
+        var msg = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            if (!msg.Contains(inner.Message, StringComparison.Ordinal)) msg += ": " + inner.Message;
+        return msg.ReplaceLineEndings(" ");
+    }
+}

@@ -1,0 +1,94 @@
+using Bisync.Storage;
+
+namespace Bisync.Remotes.Wrappers;
+
+/// <summary>
+/// --timeout as a decorator: an operation that makes no progress (see <see cref="TransferActivity"/>)
+/// for the whole timeout is cancelled and fails with <see cref="TimeoutException"/>, which the retry
+/// decorator treats as transient. Each read of a download stream gets the same idle limit.
+/// </summary>
+public class TimeoutStorage : StorageDecorator
+{
+    private readonly TimeSpan _timeout;
+
+    protected TimeoutStorage(IStorage inner, TimeSpan timeout) : base(inner) => _timeout = timeout;
+
+    /// <summary>Wraps <paramref name="inner"/>; a zero or negative timeout means none, and the storage is returned as it is.</summary>
+    public static IStorage Wrap(IStorage inner, TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero) return inner;
+        return inner is IMover ? new WithMover(inner, timeout) : new TimeoutStorage(inner, timeout);
+    }
+
+    public TimeSpan Timeout => _timeout;
+
+    protected override async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> op, Func<bool>? prepareRetry, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var box = TransferActivity.Begin();
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_timeout.TotalMilliseconds / 4, 10, 1000));
+        bool timedOut = false;
+        using var timer = new Timer(_ =>
+        {
+            if (Environment.TickCount64 - Volatile.Read(ref box.LastTick) > (long)_timeout.TotalMilliseconds)
+            {
+                timedOut = true;
+                try { cts.Cancel(); } catch (ObjectDisposedException) { }
+            }
+        }, null, period, period);
+        try
+        {
+            return await op(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (timedOut && !ct.IsCancellationRequested && e is not TimeoutException)
+        {
+            throw new TimeoutException($"{what}: no progress for {_timeout.TotalSeconds:0.###}s (--timeout)", e);
+        }
+    }
+
+    protected override Stream WrapRead(Stream s) => new IdleTimeoutStream(s, _timeout);
+
+    private sealed class WithMover(IStorage inner, TimeSpan timeout) : TimeoutStorage(inner, timeout), IMover
+    {
+        public Task MoveAsync(string from, string to, CancellationToken ct) => MoveCoreAsync(from, to, ct);
+    }
+
+    /// <summary>A read stream whose every read must return within the timeout.</summary>
+    private sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+
+        public override int Read(byte[] buffer, int offset, int count) =>
+            ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(timeout);
+            var read = inner.ReadAsync(buffer, cts.Token).AsTask();
+            var done = await Task.WhenAny(read, Task.Delay(System.Threading.Timeout.Infinite, cts.Token)).ConfigureAwait(false);
+            if (done == read) return await read.ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            _ = read.ContinueWith(t => _ = t.Exception, TaskScheduler.Default); // observe the abandoned read
+            throw new TimeoutException($"read: no data for {timeout.TotalSeconds:0.###}s (--timeout)");
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
