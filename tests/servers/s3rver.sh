@@ -35,7 +35,10 @@ start() {
   stop
   rm -rf "$dir"; mkdir -p "$dir/data"
   port=$(free_port)
-  nohup node "$entry" -d "$dir/data" -a 127.0.0.1 -p "$port" --silent \
+  # s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider
+  nodeflags=()
+  if node --openssl-legacy-provider -e 1 >/dev/null 2>&1; then nodeflags+=(--openssl-legacy-provider); fi
+  nohup node "${nodeflags[@]}" "$entry" -d "$dir/data" -a 127.0.0.1 -p "$port" --silent \
     --configure-bucket bisync-test --configure-bucket bisync-interop >"$dir/s3rver.log" 2>&1 &
   echo $! > "$dir/s3rver.pid"
   for _ in $(seq 1 100); do

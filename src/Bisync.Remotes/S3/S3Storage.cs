@@ -134,7 +134,15 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
             creds = Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials();
         else
             creds = new AnonymousAWSCredentials();
-        return new AmazonS3Client(creds, config);
+        var client = new AmazonS3Client(creds, config);
+        // The SDK escapes the '/' between bucket and key in x-amz-copy-source; S3 accepts a plain '/'
+        // as well, and some S3-compatible servers (s3rver) accept only that.
+        ((AmazonServiceClient)client).BeforeRequestEvent += (_, e) =>
+        {
+            if (e is WebServiceRequestEventArgs w && w.Headers.TryGetValue("x-amz-copy-source", out var v))
+                w.Headers["x-amz-copy-source"] = v.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        };
+        return client;
     }
 
     /// <summary>Checks that the server answers and the bucket (when there is one) is reachable.</summary>

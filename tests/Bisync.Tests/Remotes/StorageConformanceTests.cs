@@ -1,0 +1,377 @@
+using Bisync.Remotes.Wrappers;
+using Bisync.Storage;
+using Xunit;
+
+namespace Bisync.Tests.Remotes;
+
+/// <summary>
+/// One behaviour contract for every backend, run against real servers: each subclass opens a fresh,
+/// empty root (unique per test) on its backend.
+/// </summary>
+public abstract class StorageConformanceTests : IAsyncLifetime
+{
+    private IStorage? _storage;
+    protected static readonly CancellationToken None = CancellationToken.None;
+
+    /// <summary>Opens a storage rooted at a new empty folder (or prefix) named <paramref name="unique"/>.</summary>
+    protected abstract Task<IStorage> OpenFreshAsync(string unique);
+
+    /// <summary>The name of this test's fresh root folder.</summary>
+    protected string UniqueName { get; private set; } = "";
+
+    protected IStorage S => _storage ?? throw new InvalidOperationException("not opened");
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        UniqueName = "conf-" + Guid.NewGuid().ToString("N")[..12];
+        _storage = await OpenFreshAsync(UniqueName).WaitAsync(cts.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_storage is not null) await _storage.DisposeAsync();
+    }
+
+    // 2021-03-04 05:06:07.123456789 UTC
+    protected const long SampleTime = 1614834367_123456789L;
+
+    protected long Precision => S.Features.ModTimePrecisionNs;
+
+    protected void AssertTime(long expected, long actual)
+    {
+        var p = Precision;
+        // a backend keeps the time truncated (or rounded) to its precision
+        Assert.True(Math.Abs(expected - actual) < p || expected / p * p == actual,
+            $"modtime {actual} differs from {expected} by more than the backend precision {p}ns");
+    }
+
+    protected async Task PutBytesAsync(string path, byte[] data, long modTime = SampleTime) =>
+        await S.PutAsync(path, new MemoryStream(data), data.Length, modTime, None);
+
+    private async Task<List<StorageEntry>> ListAsync(string dir)
+    {
+        var list = new List<StorageEntry>();
+        await foreach (var e in S.ListAsync(dir, None)) list.Add(e);
+        return list.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public async Task Features_are_declared()
+    {
+        Assert.False(string.IsNullOrEmpty(S.Type));
+        Assert.True(S.Features.ModTimePrecisionNs >= 1);
+        Assert.False(S.Root.Length == 0);
+    }
+
+    [Fact]
+    public async Task Put_then_stat_list_and_read_back_byte_for_byte()
+    {
+        var data = RemoteTestEnv.RandomBytes(300_000, 1);
+        await PutBytesAsync("dir/file.bin", data);
+
+        var st = await S.StatAsync("dir/file.bin", None);
+        Assert.NotNull(st);
+        Assert.False(st.Value.IsDir);
+        Assert.Equal(data.Length, st.Value.Size);
+        AssertTime(SampleTime, st.Value.ModTime);
+
+        var root = await ListAsync("");
+        Assert.Contains(root, e => e.Path == "dir" && e.IsDir);
+        var inDir = await ListAsync("dir");
+        var only = Assert.Single(inDir);
+        Assert.Equal("dir/file.bin", only.Path);
+        Assert.Equal("file.bin", only.Name);
+        Assert.Equal(data.Length, only.Size);
+        AssertTime(SampleTime, only.ModTime);
+
+        Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(S, "dir/file.bin"));
+    }
+
+    [Fact]
+    public async Task Zero_length_put()
+    {
+        await PutBytesAsync("empty.txt", []);
+        var st = await S.StatAsync("empty.txt", None);
+        Assert.NotNull(st);
+        Assert.Equal(0, st.Value.Size);
+        Assert.Empty(await RemoteTestEnv.ReadAllAsync(S, "empty.txt"));
+        Assert.Single(await ListAsync(""), e => e.Path == "empty.txt" && e.Size == 0);
+    }
+
+    [Fact]
+    public async Task Put_from_a_one_way_stream()
+    {
+        var data = RemoteTestEnv.RandomBytes(70_000, 2);
+        await S.PutAsync("oneway.bin", new OneWayStream(data), data.Length, SampleTime, None);
+        Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(S, "oneway.bin"));
+    }
+
+    [Fact]
+    public async Task Overwrite_replaces_content_size_and_time()
+    {
+        await PutBytesAsync("f.txt", "first version, longer"u8.ToArray(), SampleTime);
+        await PutBytesAsync("f.txt", "second"u8.ToArray(), SampleTime + 3_000_000_000L);
+        var st = await S.StatAsync("f.txt", None);
+        Assert.Equal(6, st!.Value.Size);
+        AssertTime(SampleTime + 3_000_000_000L, st.Value.ModTime);
+        Assert.Equal("second", RemoteTestEnv.Utf8(await RemoteTestEnv.ReadAllAsync(S, "f.txt")));
+        Assert.Single(await ListAsync(""));
+    }
+
+    [Theory]
+    [InlineData(1614834367_123456789L)]
+    [InlineData(1614834367_000000000L)]
+    [InlineData(946684800_500000000L)]
+    [InlineData(4102444800_000000001L)]
+    public async Task Modification_time_round_trip(long modTime)
+    {
+        await PutBytesAsync("t.txt", "x"u8.ToArray(), modTime);
+        AssertTime(modTime, (await S.StatAsync("t.txt", None))!.Value.ModTime);
+        AssertTime(modTime, Assert.Single(await ListAsync("")).ModTime);
+    }
+
+    [Fact]
+    public async Task Set_modification_time_keeps_content()
+    {
+        await PutBytesAsync("m.txt", "content"u8.ToArray(), SampleTime);
+        var later = SampleTime + 86_400_000_000_000L + 250_000_000L;
+        await S.SetModTimeAsync("m.txt", later, None);
+        AssertTime(later, (await S.StatAsync("m.txt", None))!.Value.ModTime);
+        Assert.Equal("content", RemoteTestEnv.Utf8(await RemoteTestEnv.ReadAllAsync(S, "m.txt")));
+    }
+
+    [Fact]
+    public async Task Delete_removes_and_is_idempotent()
+    {
+        await PutBytesAsync("a/del.txt", "bye"u8.ToArray());
+        await PutBytesAsync("a/keep.txt", "stay"u8.ToArray());
+        await S.DeleteAsync("a/del.txt", None);
+        Assert.Null(await S.StatAsync("a/del.txt", None));
+        Assert.Equal(["a/keep.txt"], (await ListAsync("a")).Select(e => e.Path));
+        await S.DeleteAsync("a/del.txt", None); // already gone: no error
+    }
+
+    [Fact]
+    public async Task Stat_and_open_of_missing_things()
+    {
+        Assert.Null(await S.StatAsync("nope.txt", None));
+        Assert.Null(await S.StatAsync("no/such/dir/file", None));
+        await Assert.ThrowsAsync<FileNotFoundException>(() => S.OpenReadAsync("nope.txt", None));
+        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ListAsync("missing-dir"));
+    }
+
+    [Fact]
+    public async Task Mkdir_and_rmdir()
+    {
+        await S.MkdirAsync("d1/d2", None);
+        await S.MkdirAsync("d1/d2", None); // again: fine
+        if (S.Features.CanHaveEmptyDirectories)
+        {
+            Assert.True((await S.StatAsync("d1/d2", None))!.Value.IsDir);
+            Assert.Contains(await ListAsync("d1"), e => e.Path == "d1/d2" && e.IsDir);
+            Assert.Empty(await ListAsync("d1/d2"));
+        }
+        await S.RmdirAsync("d1/d2", None);
+        await S.RmdirAsync("d1", None);
+        Assert.Null(await S.StatAsync("d1/d2", None));
+        Assert.Null(await S.StatAsync("d1", None));
+
+        await PutBytesAsync("full/f.txt", "x"u8.ToArray());
+        Assert.True((await S.StatAsync("full", None))!.Value.IsDir);
+        await Assert.ThrowsAnyAsync<IOException>(() => S.RmdirAsync("full", None));
+        Assert.NotNull(await S.StatAsync("full/f.txt", None));
+    }
+
+    [Theory]
+    [InlineData("with space/file name.txt")]
+    [InlineData("Ünïcödé/日本語 ファイル.txt")]
+    [InlineData("emoji 🎉/ça va?.txt")]
+    [InlineData("odd chars/a+b=c,d;e'f&g#h%20.txt")]
+    public async Task Names_with_spaces_and_unicode(string path)
+    {
+        var data = System.Text.Encoding.UTF8.GetBytes("data of " + path);
+        await PutBytesAsync(path, data);
+        var dir = path[..path.LastIndexOf('/')];
+        var listed = Assert.Single(await ListAsync(dir));
+        Assert.Equal(path, listed.Path);
+        Assert.Equal(data.Length, listed.Size);
+        Assert.Contains(await ListAsync(""), e => e.Path == dir && e.IsDir);
+        Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(S, path));
+        await S.DeleteAsync(path, None);
+        Assert.Null(await S.StatAsync(path, None));
+    }
+
+    [Fact]
+    public async Task Interrupted_upload_leaves_nothing_under_the_real_name()
+    {
+        var data = RemoteTestEnv.RandomBytes(200_000, 3);
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() =>
+            S.PutAsync("broken/new.bin", new FailingStream(data, failAfter: 100_000), data.Length, SampleTime, None));
+        Assert.Contains("simulated", ex.ToString());
+        Assert.Null(await S.StatAsync("broken/new.bin", None));
+        // no temporary or partial object is left visible either
+        try
+        {
+            Assert.Empty(await ListAsync("broken"));
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Interrupted_overwrite_keeps_the_old_file()
+    {
+        var old = "the old content"u8.ToArray();
+        await PutBytesAsync("keep/file.txt", old, SampleTime);
+        var data = RemoteTestEnv.RandomBytes(200_000, 4);
+        await Assert.ThrowsAnyAsync<Exception>(() =>
+            S.PutAsync("keep/file.txt", new FailingStream(data, failAfter: 50_000), data.Length, SampleTime + 1_000_000_000L, None));
+        var st = await S.StatAsync("keep/file.txt", None);
+        Assert.Equal(old.Length, st!.Value.Size);
+        AssertTime(SampleTime, st.Value.ModTime);
+        Assert.Equal(old, await RemoteTestEnv.ReadAllAsync(S, "keep/file.txt"));
+        Assert.Single(await ListAsync("keep"));
+    }
+
+    [Fact]
+    public async Task Short_source_is_refused()
+    {
+        var data = "only ten b"u8.ToArray();
+        await Assert.ThrowsAnyAsync<IOException>(() =>
+            S.PutAsync("short.txt", new OneWayStream(data), 20, SampleTime, None));
+        Assert.Null(await S.StatAsync("short.txt", None));
+    }
+
+    [Fact]
+    public async Task Move_when_supported()
+    {
+        if (S is not IMover mover) return;
+        await PutBytesAsync("from/m.txt", "moving"u8.ToArray());
+        await mover.MoveAsync("from/m.txt", "to/deeper/m.txt", None);
+        Assert.Null(await S.StatAsync("from/m.txt", None));
+        var st = await S.StatAsync("to/deeper/m.txt", None);
+        Assert.Equal(6, st!.Value.Size);
+        AssertTime(SampleTime, st.Value.ModTime);
+    }
+
+    [Fact]
+    public async Task Many_files_in_one_directory_are_all_listed()
+    {
+        const int n = 40;
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            async (i, _) => await PutBytesAsync($"many/f{i:D3}.txt", [(byte)i], SampleTime + i * 1_000_000_000L));
+        var list = await ListAsync("many");
+        Assert.Equal(n, list.Count);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal($"many/f{i:D3}.txt", list[i].Path);
+            AssertTime(SampleTime + i * 1_000_000_000L, list[i].ModTime);
+        }
+    }
+
+    /// <summary>A readable, non-seekable stream.</summary>
+    protected sealed class OneWayStream(byte[] data) : Stream
+    {
+        private int _pos;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(count, data.Length - _pos);
+            Array.Copy(data, _pos, buffer, offset, n);
+            _pos += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A non-seekable stream that breaks after <c>failAfter</c> bytes, as a dropped source would.</summary>
+    protected sealed class FailingStream(byte[] data, int failAfter) : Stream
+    {
+        private int _pos;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_pos >= failAfter) throw new PermanentIOException("simulated source failure");
+            int n = Math.Min(Math.Min(count, data.Length - _pos), failAfter - _pos);
+            Array.Copy(data, _pos, buffer, offset, n);
+            _pos += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+public sealed class SftpConformanceTests : StorageConformanceTests
+{
+    protected override Task<IStorage> OpenFreshAsync(string unique)
+    {
+        var e = RemoteTestEnv.SftpHost;
+        var path = $":sftp,host={e},port={RemoteTestEnv.SftpPort},user={RemoteTestEnv.SftpUser}," +
+                   $"key_file={RemoteTestEnv.SftpKeyFile},known_hosts_file={RemoteTestEnv.SftpKnownHosts}:{unique}";
+        return RemoteTestEnv.Opener().OpenAsync(path, CancellationToken.None);
+    }
+
+    [Fact]
+    public void Declares_second_precision_and_real_directories()
+    {
+        Assert.Equal("sftp", S.Type);
+        Assert.Equal(1_000_000_000L, S.Features.ModTimePrecisionNs);
+        Assert.True(S.Features.CanHaveEmptyDirectories);
+        Assert.False(S.Features.BucketBased);
+    }
+
+    [Fact]
+    public async Task Relative_root_is_under_the_login_directory()
+    {
+        await PutBytesAsync("where.txt", "here"u8.ToArray());
+        var onDisk = Path.Combine(RemoteTestEnv.SftpHome, UniqueName, "where.txt");
+        Assert.Equal("here", File.ReadAllText(onDisk));
+        Assert.Equal(new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc), File.GetLastWriteTimeUtc(onDisk));
+    }
+}
+
+public sealed class S3ConformanceTests : StorageConformanceTests
+{
+    private string? _config;
+
+    protected override Task<IStorage> OpenFreshAsync(string unique)
+    {
+        _config = RemoteTestEnv.WriteConfig(RemoteTestEnv.TempDir("s3conf"));
+        return RemoteTestEnv.Opener(_config).OpenAsync($"s3t:{RemoteTestEnv.S3Bucket}/{unique}", CancellationToken.None);
+    }
+
+    [Fact]
+    public void Declares_bucket_semantics()
+    {
+        Assert.Equal("s3", S.Type);
+        Assert.Equal(1L, S.Features.ModTimePrecisionNs);
+        Assert.True(S.Features.BucketBased);
+        Assert.False(S.Features.CanHaveEmptyDirectories);
+        Assert.Contains("md5", S.Features.Hashes);
+    }
+
+    [Fact]
+    public async Task Md5_comes_from_the_etag()
+    {
+        var data = RemoteTestEnv.RandomBytes(12345, 5);
+        await PutBytesAsync("h.bin", data);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
+        Assert.Equal(expected, (await S.StatAsync("h.bin", None))!.Value.Hash);
+    }
+}
