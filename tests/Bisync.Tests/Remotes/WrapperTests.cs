@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using Bisync.Remotes.Wrappers;
+using Bisync.Storage;
+using Xunit;
+
+namespace Bisync.Tests.Remotes;
+
+/// <summary>
+/// The retry and timeout decorators' own logic, checked with a scripted in-memory storage (the
+/// backends themselves are only ever tested against real servers).
+/// </summary>
+public class WrapperTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private sealed class Scripted : IStorage, IMover
+    {
+        public int Calls;
+        public Func<int, CancellationToken, Task>? Behaviour;
+        public readonly List<byte[]> Uploads = [];
+        public string Type => "scripted";
+        public string Root => "scripted:";
+        public StorageFeatures Features { get; } = new();
+
+        private async Task Step(CancellationToken ct)
+        {
+            int n = Interlocked.Increment(ref Calls);
+            if (Behaviour is not null) await Behaviour(n, ct);
+        }
+
+        public async IAsyncEnumerable<StorageEntry> ListAsync(string dir, [EnumeratorCancellation] CancellationToken ct)
+        {
+            yield return new StorageEntry("a", 1, 0, false);
+            await Step(ct);
+            yield return new StorageEntry("b", 1, 0, false);
+        }
+
+        public async Task<StorageEntry?> StatAsync(string path, CancellationToken ct)
+        {
+            await Step(ct);
+            return new StorageEntry(path, 1, 0, false);
+        }
+
+        public Task<Stream> OpenReadAsync(string path, CancellationToken ct) => Task.FromResult<Stream>(new MemoryStream([1]));
+
+        public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+        {
+            var ms = new MemoryStream();
+            var buf = new byte[4];
+            int r = await content.ReadAsync(buf, ct);
+            ms.Write(buf, 0, r);
+            await Step(ct);
+            await content.CopyToAsync(ms, ct);
+            Uploads.Add(ms.ToArray());
+        }
+
+        public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => Step(ct);
+        public Task DeleteAsync(string path, CancellationToken ct) => Step(ct);
+        public Task MkdirAsync(string dir, CancellationToken ct) => Step(ct);
+        public Task RmdirAsync(string dir, CancellationToken ct) => Step(ct);
+        public Task MoveAsync(string from, string to, CancellationToken ct) => Step(ct);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private static IStorage Retry(IStorage s, int attempts, List<string>? log = null) =>
+        RetryStorage.Wrap(s, attempts, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), l => log?.Add(l));
+
+    [Fact]
+    public async Task Transient_errors_are_retried_up_to_the_limit()
+    {
+        var inner = new Scripted { Behaviour = (n, _) => n <= 2 ? throw new IOException("connection reset") : Task.CompletedTask };
+        var log = new List<string>();
+        Assert.NotNull(await Retry(inner, 10, log).StatAsync("x", None));
+        Assert.Equal(3, inner.Calls);
+        Assert.Equal(2, log.Count);
+        Assert.Contains("low level retry 1/9", log[0]);
+
+        var always = new Scripted { Behaviour = (_, _) => throw new TimeoutException("slow") };
+        await Assert.ThrowsAsync<TimeoutException>(() => Retry(always, 4).DeleteAsync("x", None));
+        Assert.Equal(4, always.Calls);
+
+        var once = new Scripted { Behaviour = (_, _) => throw new IOException("x") };
+        await Assert.ThrowsAsync<IOException>(() => Retry(once, 1).MkdirAsync("d", None));
+        Assert.Equal(1, once.Calls);
+    }
+
+    [Fact]
+    public async Task Permanent_errors_are_not_retried()
+    {
+        var inner = new Scripted { Behaviour = (_, _) => throw new FileNotFoundException("gone") };
+        await Assert.ThrowsAsync<FileNotFoundException>(() => Retry(inner, 10).SetModTimeAsync("x", 0, None));
+        Assert.Equal(1, inner.Calls);
+        var perm = new Scripted { Behaviour = (_, _) => throw new PermanentIOException("directory not empty") };
+        await Assert.ThrowsAsync<PermanentIOException>(() => Retry(perm, 10).RmdirAsync("x", None));
+        Assert.Equal(1, perm.Calls);
+    }
+
+    [Fact]
+    public async Task Upload_is_retried_from_the_start_only_when_the_stream_can_rewind()
+    {
+        var inner = new Scripted { Behaviour = (n, _) => n == 1 ? throw new IOException("broken pipe") : Task.CompletedTask };
+        var data = "0123456789"u8.ToArray();
+        await Retry(inner, 5).PutAsync("f", new MemoryStream(data), data.Length, 0, None);
+        Assert.Equal(data, Assert.Single(inner.Uploads));
+
+        var oneWay = new Scripted { Behaviour = (n, _) => n == 1 ? throw new IOException("broken pipe") : Task.CompletedTask };
+        await Assert.ThrowsAsync<IOException>(() => Retry(oneWay, 5).PutAsync("f", new BufferedStream(new NonSeek(data)), data.Length, 0, None));
+        Assert.Equal(1, oneWay.Calls);
+    }
+
+    [Fact]
+    public async Task Listing_is_repeated_whole()
+    {
+        var inner = new Scripted { Behaviour = (n, _) => n == 1 ? throw new IOException("reset") : Task.CompletedTask };
+        var got = new List<string>();
+        await foreach (var e in Retry(inner, 3).ListAsync("", None)) got.Add(e.Path);
+        Assert.Equal(["a", "b"], got);
+    }
+
+    [Fact]
+    public async Task Idle_operation_times_out_and_busy_one_does_not()
+    {
+        var stuck = new Scripted { Behaviour = async (_, ct) => await Task.Delay(Timeout.Infinite, ct) };
+        var t = TimeoutStorage.Wrap(stuck, TimeSpan.FromMilliseconds(300));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => t.StatAsync("x", None));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.Contains("--timeout", ex.Message);
+
+        // keeps reporting progress for longer than the timeout: not cancelled
+        var busy = new Scripted
+        {
+            Behaviour = async (_, ct) =>
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    await Task.Delay(100, ct);
+                    TransferActivity.Touch();
+                }
+            },
+        };
+        Assert.NotNull(await TimeoutStorage.Wrap(busy, TimeSpan.FromMilliseconds(300)).StatAsync("x", None));
+    }
+
+    [Fact]
+    public async Task Timeouts_are_retried_as_transient()
+    {
+        var inner = new Scripted { Behaviour = async (n, ct) => { if (n == 1) await Task.Delay(Timeout.Infinite, ct); } };
+        var s = Retry(TimeoutStorage.Wrap(inner, TimeSpan.FromMilliseconds(200)), 3);
+        await s.DeleteAsync("x", None);
+        Assert.Equal(2, inner.Calls);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_is_not_retried_or_renamed()
+    {
+        var inner = new Scripted { Behaviour = async (_, ct) => await Task.Delay(Timeout.Infinite, ct) };
+        using var cts = new CancellationTokenSource(100);
+        var s = Retry(TimeoutStorage.Wrap(inner, TimeSpan.FromSeconds(30)), 5);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => s.StatAsync("x", cts.Token));
+        Assert.Equal(1, inner.Calls);
+    }
+
+    [Fact]
+    public void Decorators_keep_optional_interfaces_only_when_present()
+    {
+        var inner = new Scripted();
+        Assert.IsAssignableFrom<IMover>(Retry(TimeoutStorage.Wrap(inner, TimeSpan.FromSeconds(1)), 3));
+        var plain = new NoMove(inner);
+        Assert.False(Retry(TimeoutStorage.Wrap(plain, TimeSpan.FromSeconds(1)), 3) is IMover);
+        Assert.Same(plain, TimeoutStorage.Wrap(plain, TimeSpan.Zero));
+    }
+
+    private sealed class NoMove(IStorage s) : IStorage
+    {
+        public string Type => s.Type;
+        public string Root => s.Root;
+        public StorageFeatures Features => s.Features;
+        public IAsyncEnumerable<StorageEntry> ListAsync(string dir, CancellationToken ct) => s.ListAsync(dir, ct);
+        public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => s.StatAsync(path, ct);
+        public Task<Stream> OpenReadAsync(string path, CancellationToken ct) => s.OpenReadAsync(path, ct);
+        public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct) => s.PutAsync(path, content, size, modTime, ct);
+        public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => s.SetModTimeAsync(path, modTime, ct);
+        public Task DeleteAsync(string path, CancellationToken ct) => s.DeleteAsync(path, ct);
+        public Task MkdirAsync(string dir, CancellationToken ct) => s.MkdirAsync(dir, ct);
+        public Task RmdirAsync(string dir, CancellationToken ct) => s.RmdirAsync(dir, ct);
+        public ValueTask DisposeAsync() => s.DisposeAsync();
+    }
+
+    private sealed class NonSeek(byte[] data) : Stream
+    {
+        private int _pos;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(count, data.Length - _pos);
+            Array.Copy(data, _pos, buffer, offset, n);
+            _pos += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
