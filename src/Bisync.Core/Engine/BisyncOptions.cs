@@ -37,13 +37,13 @@ public sealed record BisyncOptions
     /// <summary>Parallel directory listings.</summary>
     public int Checkers { get; init; } = 8;
 
-    /// <summary>Filter rules given with rclone's global filter flags; the --filters-file rules come first.</summary>
-    public IReadOnlyList<string> FilterRules { get; init; } = [];
+    /// <summary>rclone's global filter flags; the --filters-file rules come first.</summary>
+    public FilterOptions Filter { get; init; } = new();
 }
 
 /// <summary>How a run ended: exit code 0 success, 1 non-critical failure, 2 critical (needs --resync).</summary>
-public sealed record BisyncResult(int ExitCode, string? Error)
+/// <param name="Critical">A critical error, already logged, that locks the pair out until --resync.</param>
+public sealed record BisyncResult(int ExitCode, string? Error, bool Critical = false)
 {
     public static readonly BisyncResult Success = new(0, null);
-    public bool Critical => ExitCode == 2;
 }

@@ -1,0 +1,61 @@
+using Bisync.Listing;
+using Bisync.Logging;
+using Bisync.Storage;
+
+namespace Bisync.Engine;
+
+/// <summary>
+/// Stage (--resync): make both sides agree without prior listings. Files only on Path2 are copied
+/// to Path1 first (so nothing is lost), then Path1 is synced to Path2 (Path1 wins where both differ).
+/// </summary>
+public sealed class Resync(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, Transfers transfers, Logger log)
+{
+    /// <summary>Returns what happened on Path1 (unique Path2 files copied) and on Path2 (the sync).</summary>
+    public async Task<(OperationResults On1, OperationResults On2)> RunAsync(FileListing current1, FileListing current2, CancellationToken ct)
+    {
+        log.Info("Copying unique Path2 files to Path1");
+        var unique2 = current2.Entries.Where(e => !current1.Contains(e.Path)).ToList();
+        foreach (var e in unique2) log.Info(Messages.Row("Path2", "Resync will copy to Path1", Messages.ShowPath(e.Path)));
+        var on1 = new OperationResults();
+        if (unique2.Count > 0)
+        {
+            if (options.NoCleanup) QueueFiles.Write(names.Queue("resync-copy2to1"), unique2.Select(e => e.Path));
+            log.Info(Messages.Row("Path2", "Resync is doing queued copies to", "Path1"));
+            var items = unique2.Select(e => new CopyItem(e.Path, Entry(e), null, Known: true)).ToList();
+            on1 = await transfers.CopyAsync(path2, path1, items, ct).ConfigureAwait(false);
+        }
+
+        log.Info("Resynching Path1 to Path2");
+        // After the copies Path1 holds the union; in a dry run it still holds only its own files.
+        var after1 = options.DryRun ? current1 : current1.With([], unique2.Where(e => on1.Done.ContainsKey(e.Path)));
+        var toCopy = new List<CopyItem>();
+        var precision = Transfers.Precision(path1, path2);
+        foreach (var e in after1.Entries)
+        {
+            StorageEntry? dst = current2.TryGet(e.Path, out var d) ? Entry(d) : null;
+            var src = Entry(e);
+            if (transfers.NeedsCopy(src, dst, precision)) toCopy.Add(new CopyItem(e.Path, src, dst, Known: true));
+        }
+        var toDelete = current2.Entries.Where(e => !after1.Contains(e.Path)).Select(e => e.Path).ToList();
+        var on2 = new OperationResults();
+        if (toCopy.Count > 0) on2.Add(await transfers.CopyAsync(path1, path2, toCopy, ct).ConfigureAwait(false));
+        if (toDelete.Count > 0) on2.Add(await transfers.DeleteAsync(path2, toDelete, ct).ConfigureAwait(false));
+        return (on1, on2);
+    }
+
+    private static StorageEntry Entry(ListingEntry e) => new(e.Path, e.Size, e.ModTime, false);
+}
+
+/// <summary>Queue files: one Go-quoted path per line, kept in the working directory.</summary>
+public static class QueueFiles
+{
+    public static void Write(string path, IEnumerable<string> items)
+    {
+        using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(false));
+        foreach (var i in items)
+        {
+            writer.Write(Text.GoQuote.Quote(i));
+            writer.Write('\n');
+        }
+    }
+}
