@@ -4,6 +4,7 @@ using Bisync.Remotes.S3;
 using Bisync.Remotes.Sftp;
 using Bisync.Remotes.Wrappers;
 using Bisync.Storage;
+using Bisync.Storage.Local;
 
 namespace Bisync.Remotes;
 
@@ -17,15 +18,15 @@ namespace Bisync.Remotes;
 public sealed class RemoteStorageOpener : IStorageOpener
 {
     private readonly RemoteOptions _options;
-    private readonly IStorageOpener? _localOpener;
+    private readonly IStorageOpener _localOpener;
     private readonly Func<string, string?> _env;
     private readonly Lazy<ConfigFile> _config;
 
-    /// <param name="localOpener">Opens local paths; the core's local backend.</param>
+    /// <param name="localOpener">Opens local paths; null = the core's <see cref="LocalStorageOpener"/>.</param>
     public RemoteStorageOpener(RemoteOptions options, IStorageOpener? localOpener = null)
     {
         _options = options;
-        _localOpener = localOpener;
+        _localOpener = localOpener ?? new LocalStorageOpener();
         _env = options.Environment ?? System.Environment.GetEnvironmentVariable;
         _config = new Lazy<ConfigFile>(() =>
         {
@@ -90,12 +91,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
         return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log);
     }
 
-    private Task<IStorage> OpenLocalAsync(string path, CancellationToken ct)
-    {
-        if (_localOpener is null)
-            throw new InvalidOperationException("RemoteStorageOpener was built without a local opener");
-        return _localOpener.OpenAsync(path, ct);
-    }
+    private Task<IStorage> OpenLocalAsync(string path, CancellationToken ct) => _localOpener.OpenAsync(path, ct);
 
     /// <summary>One line from an exception chain, innermost network cause included.</summary>
     private static string Describe(Exception e)

@@ -64,7 +64,8 @@ public sealed record S3Settings
 /// An S3 bucket (or all buckets, for a root without one) through AWSSDK.S3. Directories are virtual
 /// (key prefixes). The modification time lives in the user metadata "mtime" in rclone's format, so
 /// rclone and this backend read each other's objects alike; objects without it fall back to
-/// LastModified. MD5 comes from single-part ETags, or from the "md5chksum" metadata.
+/// LastModified. MD5 ("md5:hex" in <see cref="StorageEntry.Hash"/>) comes from single-part ETags,
+/// or from the "md5chksum" metadata of multipart uploads.
 /// </summary>
 public sealed class S3Storage : IStorage, IMover, IConnectable
 {
@@ -252,7 +253,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
     {
         if (etag is null) return null;
         var t = etag.Trim('"');
-        return t.Length == 32 && !t.Contains('-') ? t.ToLowerInvariant() : null;
+        return t.Length == 32 && !t.Contains('-') ? "md5:" + t.ToLowerInvariant() : null;
     }
 
     private static StorageEntry ToEntry(string path, GetObjectMetadataResponse head)
@@ -261,7 +262,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         var md5 = Md5FromETag(head.ETag);
         if (md5 is null && head.Metadata[Md5Key] is { Length: > 0 } b64)
         {
-            try { md5 = Convert.ToHexStringLower(Convert.FromBase64String(b64)); }
+            try { md5 = "md5:" + Convert.ToHexStringLower(Convert.FromBase64String(b64)); }
             catch (FormatException) { }
         }
         return new StorageEntry(path, head.ContentLength, mtime, false, md5);

@@ -131,7 +131,7 @@ public class InteropTests : IDisposable
         Assert.Equal(data.Length, st!.Value.Size);
         Assert.Equal(modTime, st.Value.ModTime);
         var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
-        Assert.Equal(md5, st.Value.Hash);
+        Assert.Equal("md5:" + md5, st.Value.Hash);
         Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(s, "big.bin"));
 
         var (code, output, err) = RemoteTestEnv.Rclone(config, "lsjson", "--hash", RootOf("s3t", unique));

@@ -1,9 +1,10 @@
 using Bisync.Storage;
+using Bisync.Storage.Local;
 
 namespace Bisync.Tests.Remotes;
 
 /// <summary>The local opener the remote tests hand to RemoteStorageOpener.</summary>
 internal static class LocalOpener
 {
-    public static IStorageOpener? Create() => null;
+    public static IStorageOpener Create() => new LocalStorageOpener();
 }
