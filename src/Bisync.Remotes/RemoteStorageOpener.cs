@@ -60,11 +60,11 @@ public sealed class RemoteStorageOpener : IStorageOpener
                 return await OpenAsync(joined, depth + 1, ct).ConfigureAwait(false);
             }
             case "sftp":
-                storage = new SftpStorage(SftpSettings.From(cfg, _env) with { ConnectTimeout = _options.ConnectTimeout }, parsed.Path, parsed.Display);
+                storage = new SftpStorage(SftpSettings.From(cfg, _env) with { ConnectTimeout = _options.ConnectTimeout }, parsed.Path, parsed.RootString);
                 break;
             case "s3":
                 storage = new S3Storage(S3Settings.From(cfg) with { ConnectTimeout = _options.ConnectTimeout, Checkers = Math.Max(1, _options.Checkers) },
-                    parsed.Path, parsed.Display);
+                    parsed.Path, parsed.RootString);
                 break;
             default:
                 throw new UserException($"Failed to create file system for \"{parsed.Display}\": didn't find backend called \"{cfg.Type}\"", 1);

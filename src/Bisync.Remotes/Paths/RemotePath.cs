@@ -50,6 +50,34 @@ public sealed record RemotePath(
         }
     }
 
+    /// <summary>
+    /// The name rclone gives this file system: the remote name (":type" on the fly), plus, when
+    /// connection-string options are given, "{hash}" of them (first five characters of the URL-safe
+    /// base64 MD5 of the options sorted by name as <c>name='value'</c> joined by ','; a quote inside
+    /// a value doubled). No secret can be read back from it.
+    /// </summary>
+    public string FsName
+    {
+        get
+        {
+            if (Kind == RemotePathKind.Local) return "local";
+            var name = Kind == RemotePathKind.OnTheFly ? ":" + Name : Name!;
+            return Parameters.Count == 0 ? name : name + "{" + ConfigHash(Parameters) + "}";
+        }
+    }
+
+    /// <summary>The root as rclone prints it and names bisync's listing files from: "name:path/" (e.g. "remote:dir/", ":sftp{AbCdE}:dir/", "remote:/").</summary>
+    public string RootString => Kind == RemotePathKind.Local ? Original : FsName + ":" + Path + "/";
+
+    internal static string ConfigHash(IReadOnlyList<KeyValuePair<string, string>> parameters)
+    {
+        var last = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in parameters) last[k] = v;
+        var text = string.Join(',', last.Select(kv => kv.Key + "='" + kv.Value.Replace("'", "''") + "'"));
+        var md5 = System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text));
+        return Convert.ToBase64String(md5).Replace('+', '-').Replace('/', '_')[..5];
+    }
+
     private static string Quote(string v) =>
         v.IndexOfAny([',', ':', '"', '\'']) < 0 ? v : "\"" + v.Replace("\"", "\"\"") + "\"";
 

@@ -97,6 +97,7 @@ public class FailureTests
         {
             await s.PutAsync("x.txt", new MemoryStream([1, 2, 3]), 3, 0, None);
             Assert.DoesNotContain(RemoteTestEnv.SftpPass, s.Root);
+            Assert.Equal("withpass:secrets-test/", s.Root);
         }
         var ex = await Assert.ThrowsAsync<UserException>(() => opener.OpenAsync("s3bad:" + RemoteTestEnv.S3Bucket, None));
         foreach (var text in log.Append(ex.ToString()))

@@ -58,6 +58,20 @@ public class RemotePathTests
         Assert.Equal("remote:dir", RemotePath.Parse("remote:dir").Display);
     }
 
+    [Theory]
+    // checked against the names rclone 1.60.1 prints ("Synching Path1 ... with Path2 ...")
+    [InlineData("sftpt:bs/dir/", "sftpt:bs/dir/")]
+    [InlineData("sftpt:", "sftpt:/")]
+    [InlineData("s3t:bisync-test/bs", "s3t:bisync-test/bs/")]
+    [InlineData(":s3,provider=Other:bk", ":s3{wB55d}:bk/")]
+    [InlineData(":s3,region=x,provider=Other:bk", ":s3{p3gv1}:bk/")]
+    [InlineData("s3t,region=x:bk", "s3t{s3uC7}:bk/")]
+    [InlineData(":s3,region='a''b':bk", ":s3{dzHXB}:bk/")]
+    [InlineData(":s3,region=\"a,b\":bk", ":s3{3QbmR}:bk/")]
+    [InlineData(":s3,env_auth:bk", ":s3{YTu53}:bk/")]
+    public void Root_string_is_named_as_rclone_names_it(string input, string expected) =>
+        Assert.Equal(expected, RemotePath.Parse(input).RootString);
+
     [Fact]
     public void Malformed_string_error_does_not_echo_a_secret()
     {
