@@ -132,14 +132,16 @@ public class WrapperTests
         {
             Behaviour = async (_, ct) =>
             {
-                for (int i = 0; i < 10; i++)
+                // 3 s of work in 100 ms steps under a 2 s idle timeout (generous: the machine may be loaded)
+                var until = DateTime.UtcNow.AddSeconds(3);
+                while (DateTime.UtcNow < until)
                 {
                     await Task.Delay(100, ct);
                     TransferActivity.Touch();
                 }
             },
         };
-        Assert.NotNull(await TimeoutStorage.Wrap(busy, TimeSpan.FromMilliseconds(300)).StatAsync("x", None));
+        Assert.NotNull(await TimeoutStorage.Wrap(busy, TimeSpan.FromSeconds(2)).StatAsync("x", None));
     }
 
     [Fact]

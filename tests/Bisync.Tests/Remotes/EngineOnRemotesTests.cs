@@ -1,0 +1,101 @@
+using Bisync.Engine;
+using Bisync.Logging;
+using Bisync.Storage;
+using Xunit;
+
+namespace Bisync.Tests.Remotes;
+
+/// <summary>The bisync engine with Path2 on the real sftp and s3 test servers, opened through RemoteStorageOpener.</summary>
+public class EngineOnRemotesTests : IDisposable
+{
+    private readonly string _dir = RemoteTestEnv.TempDir("engine");
+    private readonly string _config;
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    public EngineOnRemotesTests() => _config = RemoteTestEnv.WriteConfig(_dir);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    public static TheoryData<string> Remotes() => new() { "sftpt", "s3t" };
+
+    private static DateTime T(int minutes) => new DateTime(2022, 5, 6, 7, 0, 0, DateTimeKind.Utc).AddMinutes(minutes);
+
+    private static long Ns(DateTime t) => (t - DateTime.UnixEpoch).Ticks * 100;
+
+    private void WriteLocal(string root, string rel, string text, DateTime when)
+    {
+        var p = Path.Combine(root, rel);
+        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
+        File.WriteAllText(p, text);
+        File.SetLastWriteTimeUtc(p, when);
+    }
+
+    private async Task<(int Code, List<string> Log)> RunAsync(string path1, string path2, string workdir, bool resync)
+    {
+        var lines = new List<string>();
+        using var log = Logger.Silent(LogLevel.Info);
+        log.Sink = l => { lock (lines) lines.Add(l); };
+        var engine = new BisyncEngine(RemoteTestEnv.Opener(_config, l => { lock (lines) lines.Add("REMOTE: " + l); }), log);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var result = await engine.RunAsync(new BisyncOptions { Path1 = path1, Path2 = path2, Workdir = workdir, Resync = resync }, cts.Token);
+        return (result.ExitCode, lines);
+    }
+
+    [Theory]
+    [MemberData(nameof(Remotes))]
+    public async Task Resync_then_changes_on_both_sides_converge(string remote)
+    {
+        var unique = "eng-" + Guid.NewGuid().ToString("N")[..10];
+        var path2 = remote == "s3t" ? $"s3t:{RemoteTestEnv.S3Bucket}/{unique}" : $"sftpt:{unique}";
+        var local = Path.Combine(_dir, "path1");
+        var workdir = Path.Combine(_dir, "work");
+        WriteLocal(local, "a.txt", "a v1", T(1));
+        WriteLocal(local, "sub dir/b ü.txt", "b v1", T(2));
+        WriteLocal(local, "gone.txt", "to delete", T(3));
+
+        await using (var s = await RemoteTestEnv.Opener(_config).OpenAsync(path2, None))
+            await s.MkdirAsync("", None);
+
+        var (code, log) = await RunAsync(local, path2, workdir, resync: true);
+        Assert.True(code == 0, string.Join("\n", log));
+        Assert.Contains(log, l => l.Contains($"with Path2 \"{path2}/\""));
+
+        await using (var s = await RemoteTestEnv.Opener(_config).OpenAsync(path2, None))
+        {
+            var b = await s.StatAsync("sub dir/b ü.txt", None);
+            Assert.Equal(4, b!.Value.Size);
+            Assert.Equal(Ns(T(2)), b.Value.ModTime);
+            // a change made on the remote side
+            await s.PutAsync("a.txt", new MemoryStream("a v2 from remote"u8.ToArray()), 16, Ns(T(10)), None);
+        }
+        // changes made on the local side
+        WriteLocal(local, "c.txt", "c new", T(11));
+        File.Delete(Path.Combine(local, "gone.txt"));
+
+        (code, log) = await RunAsync(local, path2, workdir, resync: false);
+        Assert.True(code == 0, string.Join("\n", log));
+
+        Assert.Equal("a v2 from remote", File.ReadAllText(Path.Combine(local, "a.txt")));
+        Assert.Equal(T(10), File.GetLastWriteTimeUtc(Path.Combine(local, "a.txt")));
+        await using (var s = await RemoteTestEnv.Opener(_config).OpenAsync(path2, None))
+        {
+            Assert.Equal("c new", RemoteTestEnv.Utf8(await RemoteTestEnv.ReadAllAsync(s, "c.txt")));
+            Assert.Equal(Ns(T(11)), (await s.StatAsync("c.txt", None))!.Value.ModTime);
+            Assert.Null(await s.StatAsync("gone.txt", None));
+        }
+
+        // the listing files carry rclone's names for the pair
+        var session = SessionNames.Canonical(local + "/") + ".." + SessionNames.Canonical(path2 + "/");
+        Assert.True(File.Exists(Path.Combine(workdir, session + ".path1.lst")), string.Join(", ", Directory.GetFiles(workdir)));
+        Assert.True(File.Exists(Path.Combine(workdir, session + ".path2.lst")));
+
+        // and a run with nothing changed finds nothing to do
+        (code, log) = await RunAsync(local, path2, workdir, resync: false);
+        Assert.True(code == 0, string.Join("\n", log));
+        Assert.Contains(log, l => l.Contains("No changes found"));
+        Assert.DoesNotContain(log, l => l.Contains("low level retry"));
+    }
+}
