@@ -24,6 +24,10 @@ public sealed record S3Settings
     public long UploadCutoff { get; init; } = 200L << 20;
     public long ChunkSize { get; init; } = 5L << 20;
     public bool NoCheckBucket { get; init; }
+    /// <summary>list_chunk: keys per listing request (S3's maximum and rclone's default is 1000).</summary>
+    public int ListChunk { get; init; } = 1000;
+    /// <summary>list_version: 1 = ListObjects (marker paging), 2 or 0 (auto) = ListObjectsV2.</summary>
+    public int ListVersion { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>How many HEAD requests a listing may run at once to read modification times.</summary>
     public int Checkers { get; init; } = 8;
@@ -56,6 +60,9 @@ public sealed record S3Settings
             UploadCutoff = cfg.GetSize("upload_cutoff", 200L << 20),
             ChunkSize = chunk,
             NoCheckBucket = cfg.GetBool("no_check_bucket", false),
+            ListChunk = Math.Clamp(cfg.GetInt("list_chunk", 1000), 1, 1000),
+            ListVersion = cfg.GetInt("list_version", 0) is var lv and (0 or 1 or 2) ? lv
+                : throw new UserException($"Failed to create file system for \"{cfg.Display}\": s3 option \"list_version\" must be 0, 1 or 2", 1),
         };
     }
 }
@@ -71,7 +78,6 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
 {
     private const string MtimeKey = "x-amz-meta-mtime";
     private const string Md5Key = "x-amz-meta-md5chksum";
-    private const int ListPageSize = 1000;
     private const int MaxParts = 10_000;
 
     private readonly S3Settings _settings;
@@ -156,7 +162,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         }
         try
         {
-            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _rootBucket, MaxKeys = 1 }, ct).ConfigureAwait(false);
+            await ListPageAsync(_rootBucket, "", null, 1, null, ct).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
         {
@@ -178,6 +184,47 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
 
     private static string Join(string dir, string name) => dir.Length == 0 ? name : dir + "/" + name;
 
+    private sealed record Page(List<S3Object> Objects, List<string> Prefixes, string? Next);
+
+    /// <summary>One page of a listing, with ListObjectsV2 or, when list_version = 1, ListObjects.</summary>
+    private async Task<Page> ListPageAsync(string bucket, string prefix, string? delimiter, int maxKeys, string? token, CancellationToken ct)
+    {
+        if (_settings.ListVersion == 1)
+        {
+            var r1 = await _client.ListObjectsAsync(new ListObjectsRequest
+            {
+                BucketName = bucket,
+                Prefix = prefix,
+                Delimiter = delimiter,
+                MaxKeys = maxKeys,
+                Marker = token,
+            }, ct).ConfigureAwait(false);
+            var objs = r1.S3Objects ?? [];
+            var prefs = r1.CommonPrefixes ?? [];
+            string? next = null;
+            if (r1.IsTruncated == true)
+            {
+                next = r1.NextMarker;
+                if (string.IsNullOrEmpty(next))
+                {
+                    var lastKey = objs.Count > 0 ? objs[^1].Key : null;
+                    var lastPrefix = prefs.Count > 0 ? prefs[^1] : null;
+                    next = string.CompareOrdinal(lastKey, lastPrefix) >= 0 ? lastKey : lastPrefix;
+                }
+            }
+            return new Page(objs, prefs, next);
+        }
+        var r2 = await _client.ListObjectsV2Async(new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = prefix,
+            Delimiter = delimiter,
+            MaxKeys = maxKeys,
+            ContinuationToken = token,
+        }, ct).ConfigureAwait(false);
+        return new Page(r2.S3Objects ?? [], r2.CommonPrefixes ?? [], r2.IsTruncated == true ? r2.NextContinuationToken : null);
+    }
+
     public async IAsyncEnumerable<StorageEntry> ListAsync(string dir, [EnumeratorCancellation] CancellationToken ct)
     {
         var (bucket, key) = Resolve(dir);
@@ -194,34 +241,27 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         string? token = null;
         do
         {
-            ListObjectsV2Response page;
+            Page page;
             try
             {
-                page = await _client.ListObjectsV2Async(new ListObjectsV2Request
-                {
-                    BucketName = bucket,
-                    Prefix = prefix,
-                    Delimiter = "/",
-                    MaxKeys = ListPageSize,
-                    ContinuationToken = token,
-                }, ct).ConfigureAwait(false);
+                page = await ListPageAsync(bucket, prefix, "/", _settings.ListChunk, token, ct).ConfigureAwait(false);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
             {
                 throw new DirectoryNotFoundException($"directory not found: {Join(Root, dir)}");
             }
-            foreach (var cp in page.CommonPrefixes ?? [])
+            foreach (var cp in page.Prefixes)
             {
                 var name = cp[prefix.Length..].TrimEnd('/');
                 if (name.Length > 0) dirs.Add(name);
             }
-            foreach (var o in page.S3Objects ?? [])
+            foreach (var o in page.Objects)
             {
                 var name = o.Key[prefix.Length..];
                 if (name.Length == 0 || name.EndsWith('/')) continue; // directory marker objects
                 files.Add(o);
             }
-            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+            token = page.Next;
         } while (token is not null);
 
         if (dir.Length > 0 && key.Length > 0 && files.Count == 0 && dirs.Count == 0)
@@ -288,7 +328,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         {
             try
             {
-                await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, ct).ConfigureAwait(false);
+                await ListPageAsync(bucket, "", null, 1, null, ct).ConfigureAwait(false);
                 return new StorageEntry(path, 0, 0, true);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket" || e.StatusCode == HttpStatusCode.NotFound)
@@ -300,8 +340,8 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         if (head is not null) return ToEntry(path, head);
         try
         {
-            var page = await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = key + "/", MaxKeys = 1 }, ct).ConfigureAwait(false);
-            return (page.KeyCount ?? page.S3Objects?.Count ?? 0) > 0 ? new StorageEntry(path, 0, 0, true) : null;
+            var page = await ListPageAsync(bucket, key + "/", null, 1, null, ct).ConfigureAwait(false);
+            return page.Objects.Count > 0 ? new StorageEntry(path, 0, 0, true) : null;
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
         {
@@ -468,7 +508,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         if (bucket.Length == 0 || _settings.NoCheckBucket) return;
         try
         {
-            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, ct).ConfigureAwait(false);
+            await ListPageAsync(bucket, "", null, 1, null, ct).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
         {
@@ -489,13 +529,8 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         if (bucket.Length == 0) return;
         try
         {
-            var page = await _client.ListObjectsV2Async(new ListObjectsV2Request
-            {
-                BucketName = bucket,
-                Prefix = key.Length == 0 ? "" : key + "/",
-                MaxKeys = 1,
-            }, ct).ConfigureAwait(false);
-            if ((page.S3Objects?.Count ?? 0) > 0)
+            var page = await ListPageAsync(bucket, key.Length == 0 ? "" : key + "/", null, 1, null, ct).ConfigureAwait(false);
+            if (page.Objects.Count > 0)
                 throw new PermanentIOException($"directory not empty: {dir}");
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
