@@ -1,17 +1,179 @@
+using Bisync.Filters;
+using Bisync.Listing;
 using Bisync.Logging;
 using Bisync.Storage;
 
 namespace Bisync.Engine;
 
-/// <summary>The bisync pipeline. Callable without the CLI.</summary>
+/// <summary>A failure that locks the pair out until --resync (listings renamed to .lst-err, exit 2).</summary>
+public sealed class CriticalException(string message) : Exception(message);
+
+/// <summary>A failure that leaves the listings as they were (exit 1): fix the cause and run again.</summary>
+public sealed class AbortException(string message, string shortError) : Exception(message)
+{
+    public string ShortError { get; } = shortError;
+}
+
+/// <summary>
+/// The bisync pipeline, callable without the CLI:
+/// lock → filters → list both sides → find deltas → safety checks → reconcile → transfers →
+/// update listings → check sync → remove empty dirs.
+/// </summary>
 public sealed class BisyncEngine(IStorageOpener opener, Logger log)
 {
-    private readonly IStorageOpener _opener = opener;
-    private readonly Logger _log = log;
-
-    public Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct)
+    public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct)
     {
-        _ = _opener; _ = _log;
-        throw new NotImplementedException();
+        IStorage? path1 = null, path2 = null;
+        SessionNames? names = null;
+        LockFile? lockFile = null;
+        try
+        {
+            path1 = await opener.OpenAsync(options.Path1, ct).ConfigureAwait(false);
+            path2 = await opener.OpenAsync(options.Path2, ct).ConfigureAwait(false);
+            var workdir = options.Workdir ?? SessionNames.DefaultWorkdir();
+            try
+            {
+                Directory.CreateDirectory(workdir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UserException($"cannot create working directory {workdir}: {ex.Message}");
+            }
+            names = new SessionNames(workdir, path1.Root, path2.Root, options.DryRun);
+            await CheckRootsAsync(path1, path2, options, ct).ConfigureAwait(false);
+
+            lockFile = LockFile.TryAcquire(names.LockFile);
+            if (lockFile is null) return Fail(1, $"prior lock file found: {names.LockFile}{StaleHint(names.LockFile)}");
+
+            if (options.CheckSync == CheckSyncMode.Only)
+            {
+                CheckSyncOnly(names, path1, path2);
+                log.Info("Bisync successful");
+                return BisyncResult.Success;
+            }
+
+            log.Info($"Synching Path1 \"{path1.Root}\" with Path2 \"{path2.Root}\"");
+            var filter = BuildFilter(options);
+            if (options.FiltersFile is not null)
+            {
+                var problem = FiltersFileGuard.Check(options.FiltersFile, options.Resync, options.DryRun, log);
+                if (problem is not null) throw new CriticalException(problem);
+            }
+
+            var run = new Run(options, names, path1, path2, filter, log);
+            if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);
+            else await run.NormalAsync(ct).ConfigureAwait(false);
+            log.Info("Bisync successful");
+            return BisyncResult.Success;
+        }
+        catch (CriticalException ex)
+        {
+            log.Error("Bisync critical error: " + ex.Message);
+            if (names is not null && !options.DryRun)
+            {
+                RenameToErr(names.RealListing1, names.ErrListing1);
+                RenameToErr(names.RealListing2, names.ErrListing2);
+            }
+            log.Error("Bisync aborted. Must run --resync to recover.");
+            return new BisyncResult(2, "bisync aborted");
+        }
+        catch (AbortException ex)
+        {
+            log.Error(ex.Message);
+            log.Notice("Bisync aborted. Please try again.");
+            return new BisyncResult(1, ex.ShortError);
+        }
+        catch (UserException ex)
+        {
+            return Fail(ex.ExitCode, ex.Message);
+        }
+        catch (FilterException ex)
+        {
+            return Fail(2, ex.Message);
+        }
+        finally
+        {
+            lockFile?.Dispose();
+            if (path1 is not null) await path1.DisposeAsync().ConfigureAwait(false);
+            if (path2 is not null) await path2.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A failure before any work: nothing changed; the caller prints the one line.</summary>
+    private BisyncResult Fail(int code, string message)
+    {
+        log.Debug(message);
+        return new BisyncResult(code, message);
+    }
+
+    private static string StaleHint(string lockPath)
+    {
+        try
+        {
+            var text = File.ReadAllText(lockPath).Trim();
+            if (int.TryParse(text, out var pid) && !Directory.Exists($"/proc/{pid}"))
+                return $" (its process {pid} is no longer running: if no other bisync uses this pair, delete the lock file)";
+        }
+        catch (IOException) { }
+        return "";
+    }
+
+    private static async Task CheckRootsAsync(IStorage path1, IStorage path2, BisyncOptions options, CancellationToken ct)
+    {
+        foreach (var (storage, label) in new[] { (path1, "Path1"), (path2, "Path2") })
+        {
+            if (storage is Storage.Local.LocalStorage local)
+            {
+                bool isDir;
+                try { isDir = local.RootIsDirectory(); }
+                catch (IOException ex) { throw new UserException($"{label} {storage.Root}: {ex.Message}", 2); }
+                if (!isDir)
+                {
+                    var st = await storage.StatAsync("", ct).ConfigureAwait(false);
+                    if (st is not null) throw new UserException($"{label} is not a directory: {storage.Root.TrimEnd('/')}", 2);
+                    throw new UserException($"{label} directory not found: {storage.Root}", 3);
+                }
+            }
+        }
+        _ = options;
+    }
+
+    private static IPathFilter BuildFilter(BisyncOptions options)
+    {
+        if (options.FiltersFile is null && options.Filter.IsEmpty) return IncludeAllFilter.Instance;
+        if (options.FiltersFile is not null && !File.Exists(options.FiltersFile))
+            throw new UserException($"filters file not found: {options.FiltersFile}", 2);
+        return FilterSet.Build(options.Filter, options.FiltersFile, DateTime.Now);
+    }
+
+    private void CheckSyncOnly(SessionNames names, IStorage path1, IStorage path2)
+    {
+        if (!File.Exists(names.RealListing1) || !File.Exists(names.RealListing2))
+            throw new CriticalException("cannot find prior Path1 or Path2 listings, likely due to critical error on prior run");
+        var l1 = ReadListing(names.RealListing1);
+        var l2 = ReadListing(names.RealListing2);
+        if (!CheckSync.Run(l1, l2, path1.Root, path2.Root, log))
+            throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
+    }
+
+    internal static FileListing ReadListing(string path)
+    {
+        try
+        {
+            return ListingFile.Read(path);
+        }
+        catch (ListingFormatException ex)
+        {
+            throw new CriticalException(ex.Message);
+        }
+    }
+
+    private static void RenameToErr(string from, string to)
+    {
+        try
+        {
+            if (File.Exists(from)) File.Move(from, to, overwrite: true);
+        }
+        catch (IOException) { }
     }
 }

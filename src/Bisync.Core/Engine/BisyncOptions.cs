@@ -37,8 +37,8 @@ public sealed record BisyncOptions
     /// <summary>Parallel directory listings.</summary>
     public int Checkers { get; init; } = 8;
 
-    /// <summary>Filter rules given with rclone's global filter flags; the --filters-file rules come first.</summary>
-    public IReadOnlyList<string> FilterRules { get; init; } = [];
+    /// <summary>rclone's global filter flags; the --filters-file rules come first.</summary>
+    public FilterOptions Filter { get; init; } = new();
 }
 
 /// <summary>How a run ended: exit code 0 success, 1 non-critical failure, 2 critical (needs --resync).</summary>

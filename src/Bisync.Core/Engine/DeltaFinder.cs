@@ -1,0 +1,115 @@
+using Bisync.Listing;
+using Bisync.Logging;
+
+namespace Bisync.Engine;
+
+[Flags]
+public enum DeltaKind
+{
+    None = 0,
+    New = 1,
+    Newer = 2,
+    Older = 4,
+    Size = 8,
+    Deleted = 16,
+}
+
+/// <summary>What changed on one side for one file since the prior run.</summary>
+public readonly record struct Delta(string Path, DeltaKind Kind)
+{
+    public bool IsDeleted => (Kind & DeltaKind.Deleted) != 0;
+    public bool IsNew => (Kind & DeltaKind.New) != 0;
+}
+
+/// <summary>The changes found on one side, in Go byte order of path.</summary>
+public sealed class SideDeltas
+{
+    public SideDeltas(string side, List<Delta> deltas, int priorCount)
+    {
+        Side = side;
+        Deltas = deltas;
+        PriorCount = priorCount;
+        ByPath = new Dictionary<string, Delta>(deltas.Count, StringComparer.Ordinal);
+        foreach (var d in deltas) ByPath[d.Path] = d;
+    }
+
+    public string Side { get; }
+    public List<Delta> Deltas { get; }
+    public Dictionary<string, Delta> ByPath { get; }
+    public int PriorCount { get; }
+    public int Count => Deltas.Count;
+    public int New => Deltas.Count(d => (d.Kind & DeltaKind.New) != 0);
+    public int Newer => Deltas.Count(d => (d.Kind & DeltaKind.Newer) != 0);
+    public int Older => Deltas.Count(d => (d.Kind & DeltaKind.Older) != 0);
+    public int Deleted => Deltas.Count(d => (d.Kind & DeltaKind.Deleted) != 0);
+
+    /// <summary>Prior files that were changed or deleted (new files are not prior files).</summary>
+    public int ChangedPrior => Deltas.Count(d => (d.Kind & DeltaKind.New) == 0);
+}
+
+/// <summary>Stage: compare a side's prior listing with its current one (a merge of two sorted lists).</summary>
+public static class DeltaFinder
+{
+    /// <param name="precisionNs">The side's modification-time precision: smaller differences are no change.</param>
+    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log)
+    {
+        var deltas = new List<Delta>();
+        var a = prior.Entries;
+        var b = current.Entries;
+        int i = 0, j = 0;
+        var cmp = Text.GoOrdinalComparer.Instance;
+        while (i < a.Count || j < b.Count)
+        {
+            int c = i >= a.Count ? 1 : j >= b.Count ? -1 : cmp.Compare(a[i].Path, b[j].Path);
+            if (c < 0) { deltas.Add(new Delta(a[i].Path, DeltaKind.Deleted)); i++; }
+            else if (c > 0) { deltas.Add(new Delta(b[j].Path, DeltaKind.New)); j++; }
+            else
+            {
+                var kind = Compare(a[i], b[j], precisionNs);
+                if (kind != DeltaKind.None) deltas.Add(new Delta(b[j].Path, kind));
+                i++; j++;
+            }
+        }
+        var result = new SideDeltas(side, deltas, prior.Count);
+        Report(result, log);
+        return result;
+    }
+
+    private static DeltaKind Compare(in ListingEntry prior, in ListingEntry now, long precisionNs)
+    {
+        var diff = now.ModTime - prior.ModTime;
+        var tolerance = Math.Max(precisionNs, 1) - 1;
+        if (diff > tolerance) return DeltaKind.Newer;
+        if (diff < -tolerance) return DeltaKind.Older;
+        // Same time but another size: rclone v1.60.1 misses this change; we report it.
+        if (prior.Size >= 0 && now.Size >= 0 && prior.Size != now.Size) return DeltaKind.Size;
+        return DeltaKind.None;
+    }
+
+    public static string Describe(DeltaKind kind) => kind switch
+    {
+        DeltaKind.New => "File is new",
+        DeltaKind.Newer => "File is newer",
+        DeltaKind.Older => "File is OLDER",
+        DeltaKind.Size => "File size differs",
+        DeltaKind.Deleted => "File was deleted",
+        _ => "File changed",
+    };
+
+    private static void Report(SideDeltas d, Logger log)
+    {
+        if (d.Count == 0) return;
+        if (log.Enabled(LogLevel.Info))
+        {
+            // rclone groups them: new, newer, older, size, deleted; each group in path order.
+            foreach (var kind in new[] { DeltaKind.New, DeltaKind.Newer, DeltaKind.Older, DeltaKind.Size, DeltaKind.Deleted })
+            {
+                foreach (var x in d.Deltas)
+                {
+                    if (x.Kind == kind) log.Info(Messages.Row(d.Side, Describe(kind), Messages.ShowPath(x.Path)));
+                }
+            }
+        }
+        log.Info($"{d.Side}:  {d.Count,3} changes:  {d.New,3} new,  {d.Newer,3} newer,  {d.Older,3} older,  {d.Deleted,3} deleted");
+    }
+}

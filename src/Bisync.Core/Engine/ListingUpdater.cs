@@ -1,0 +1,33 @@
+using Bisync.Listing;
+using Bisync.Storage;
+
+namespace Bisync.Engine;
+
+/// <summary>
+/// Stage: the listings a run leaves behind. A side's new listing is its listing at the start of the
+/// run, with every path this run touched on that side read back from the side itself; a path whose
+/// operation failed keeps its prior entry on both sides, so the next run finds that change again.
+/// </summary>
+public static class ListingUpdater
+{
+    public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, FileListing prior,
+        IEnumerable<string> touched, ISet<string> failed, CancellationToken ct)
+    {
+        var removed = new List<string>();
+        var set = new List<ListingEntry>();
+        foreach (var path in touched.Distinct(StringComparer.Ordinal))
+        {
+            if (failed.Contains(path)) continue;
+            var e = await storage.StatAsync(path, ct).ConfigureAwait(false);
+            if (e is null || e.Value.IsDir) removed.Add(path);
+            else set.Add(new ListingEntry(path, e.Value.Size, e.Value.ModTime, e.Value.Hash ?? "-"));
+        }
+        foreach (var path in failed)
+        {
+            if (prior.TryGet(path, out var old)) set.Add(old);
+            else removed.Add(path);
+        }
+        if (removed.Count == 0 && set.Count == 0) return current;
+        return current.With(removed, set);
+    }
+}

@@ -1,0 +1,279 @@
+using Bisync.Filters;
+using Bisync.Listing;
+using Bisync.Logging;
+using Bisync.Storage;
+
+namespace Bisync.Engine;
+
+/// <summary>One run of the pipeline over an opened, locked pair.</summary>
+internal sealed class Run(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, IPathFilter filter, Logger log)
+{
+    private readonly Transfers _transfers = new(options, log);
+
+    public async Task ResyncAsync(CancellationToken ct)
+    {
+        var (current1, current2) = await ListBothAsync(ct).ConfigureAwait(false);
+        WriteListing(names.NewListing1, current1);
+        WriteListing(names.NewListing2, current2);
+        var resync = new Resync(options, names, path1, path2, _transfers, log);
+        var results = await resync.RunAsync(current1, current2, ct).ConfigureAwait(false);
+        if (!results.Ok)
+            throw new CriticalException($"resync failed: {results.FirstError!.Message}");
+
+        log.Info("Resync updating listings");
+        FileListing final1, final2;
+        if (options.DryRun)
+        {
+            final1 = current1;
+            final2 = current2;
+        }
+        else
+        {
+            (final1, final2) = await ListBothAsync(ct).ConfigureAwait(false);
+        }
+        WriteListing(names.Listing1, final1);
+        WriteListing(names.Listing2, final2);
+        await RemoveEmptyDirsAsync(ct).ConfigureAwait(false);
+        Cleanup();
+    }
+
+    public async Task NormalAsync(CancellationToken ct)
+    {
+        if (!File.Exists(names.RealListing1) || !File.Exists(names.RealListing2))
+            throw new CriticalException("cannot find prior Path1 or Path2 listings, likely due to critical error on prior run");
+        if (options.DryRun)
+        {
+            File.Copy(names.RealListing1, names.Listing1, overwrite: true);
+            File.Copy(names.RealListing2, names.Listing2, overwrite: true);
+        }
+        var prior1 = BisyncEngine.ReadListing(names.Listing1);
+        var prior2 = BisyncEngine.ReadListing(names.Listing2);
+
+        // List both sides at once; report them in order.
+        var list1 = Task.Run(() => TreeLister.ListAsync(path1, filter, options.Checkers, ct), ct);
+        var list2 = Task.Run(() => TreeLister.ListAsync(path2, filter, options.Checkers, ct), ct);
+
+        log.Info("Path1 checking for diffs");
+        var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
+        WriteListing(names.NewListing1, current1);
+        if (current1.Count == 0) EmptyAbort("Path1", names.NewListing1, list2);
+        var deltas1 = DeltaFinder.Find("Path1", prior1, current1, path1.Features.ModTimePrecisionNs, log);
+
+        log.Info("Path2 checking for diffs");
+        var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
+        WriteListing(names.NewListing2, current2);
+        if (current2.Count == 0) EmptyAbort("Path2", names.NewListing2, null);
+        var deltas2 = DeltaFinder.Find("Path2", prior2, current2, path2.Features.ModTimePrecisionNs, log);
+
+        if (!options.Force)
+        {
+            TooManyDeletes(deltas1, path1);
+            TooManyDeletes(deltas2, path2);
+            AllChanged(deltas1, path1);
+            AllChanged(deltas2, path2);
+        }
+
+        if (options.CheckAccess && !CheckAccess.Run(current1, current2, options.CheckFilename, log))
+            throw new CriticalException("check file check failed");
+
+        FileListing final1, final2;
+        var failed = false;
+        if (deltas1.Count == 0 && deltas2.Count == 0)
+        {
+            log.Info("No changes found");
+            final1 = current1;
+            final2 = current2;
+        }
+        else
+        {
+            log.Info("Applying changes");
+            var reconciler = new DeltaReconciler(path1, path2, _transfers, log);
+            var plan = await reconciler.PlanAsync(deltas1, deltas2, ct).ConfigureAwait(false);
+            SaveQueues(plan);
+            var failedPaths = new HashSet<string>(StringComparer.Ordinal);
+            if (plan.Copy2To1.Count > 0)
+            {
+                log.Info(Messages.Row("Path2", "Do queued copies to", "Path1"));
+                Collect(await _transfers.CopyAsync(path2, path1, plan.Copy2To1, ct).ConfigureAwait(false), failedPaths);
+            }
+            if (plan.Copy1To2.Count > 0)
+            {
+                log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
+                Collect(await _transfers.CopyAsync(path1, path2, plan.Copy1To2, ct).ConfigureAwait(false), failedPaths);
+            }
+            if (plan.Delete1.Count > 0)
+            {
+                log.Info(Messages.Row("", "Do queued deletes on", "Path1"));
+                Collect(await _transfers.DeleteAsync(path1, plan.Delete1, ct).ConfigureAwait(false), failedPaths);
+            }
+            if (plan.Delete2.Count > 0)
+            {
+                log.Info(Messages.Row("", "Do queued deletes on", "Path2"));
+                Collect(await _transfers.DeleteAsync(path2, plan.Delete2, ct).ConfigureAwait(false), failedPaths);
+            }
+            failed = failedPaths.Count > 0;
+
+            if (options.DryRun)
+            {
+                final1 = current1;
+                final2 = current2;
+            }
+            else
+            {
+                var touched1 = plan.Copy2To1.Concat(plan.Delete1).Concat(plan.Renamed1.SelectMany(r => new[] { r.From, r.To }));
+                var touched2 = plan.Copy1To2.Concat(plan.Delete2).Concat(plan.Renamed2.SelectMany(r => new[] { r.From, r.To }));
+                final1 = await ListingUpdater.UpdateAsync(path1, current1, prior1, touched1, failedPaths, ct).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(path2, current2, prior2, touched2, failedPaths, ct).ConfigureAwait(false);
+            }
+        }
+
+        log.Info("Updating listings");
+        WriteListing(names.Listing1, final1);
+        WriteListing(names.Listing2, final2);
+        if (failed)
+            throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed");
+
+        if (options.CheckSync == CheckSyncMode.True && !options.DryRun)
+        {
+            if (!CheckSync.Run(final1, final2, path1.Root, path2.Root, log))
+                throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
+        }
+        await RemoveEmptyDirsAsync(ct).ConfigureAwait(false);
+        Cleanup();
+    }
+
+    /// <summary>A failed operation on a path is failed for both listings: both keep their prior entry.</summary>
+    private static void Collect(OperationResults r, HashSet<string> failed)
+    {
+        foreach (var k in r.Failed.Keys) failed.Add(k);
+    }
+
+    private async Task<FileListing> AwaitListing(Task<FileListing> task, string side)
+    {
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            throw new UserException($"{side}: {ex.Message}", 3);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AbortException($"{side}: error listing: {ex.Message}", "error listing " + side);
+        }
+    }
+
+    private void EmptyAbort(string side, string listingPath, Task? other)
+    {
+        other?.ContinueWith(_ => { }, TaskScheduler.Default);
+        log.Error($"Empty current {side} listing. Cannot sync to an empty directory: {listingPath}");
+        throw new CriticalException($"empty current {side} listing: {listingPath}");
+    }
+
+    private void TooManyDeletes(SideDeltas d, IStorage storage)
+    {
+        if (d.PriorCount == 0 || d.Deleted == 0) return;
+        var percent = 100.0 * d.Deleted / d.PriorCount;
+        if (percent > options.MaxDelete)
+            throw new AbortException(
+                $"Safety abort: too many deletes (>{options.MaxDelete}%, {d.Deleted} of {d.PriorCount}) on {d.Side} \"{storage.Root}\". Run with --force if desired.",
+                "too many deletes");
+    }
+
+    private static void AllChanged(SideDeltas d, IStorage storage)
+    {
+        if (d.PriorCount > 0 && d.ChangedPrior >= d.PriorCount)
+            throw new AbortException(
+                $"Safety abort: all files were changed on {d.Side} \"{storage.Root}\". Run with --force if desired.",
+                "all files were changed");
+    }
+
+    private async Task<(FileListing, FileListing)> ListBothAsync(CancellationToken ct)
+    {
+        var t1 = Task.Run(() => TreeLister.ListAsync(path1, filter, options.Checkers, ct), ct);
+        var t2 = Task.Run(() => TreeLister.ListAsync(path2, filter, options.Checkers, ct), ct);
+        var l1 = await AwaitListing(t1, "Path1").ConfigureAwait(false);
+        var l2 = await AwaitListing(t2, "Path2").ConfigureAwait(false);
+        return (l1, l2);
+    }
+
+    private void WriteListing(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime);
+
+    private void SaveQueues(SyncPlan plan)
+    {
+        if (!options.NoCleanup) return;
+        void Save(string name, List<string> items)
+        {
+            if (items.Count > 0) QueueFiles.Write(names.Queue(name), items);
+        }
+        Save("copy1to2", plan.Copy1To2);
+        Save("copy2to1", plan.Copy2To1);
+        Save("delete1", plan.Delete1);
+        Save("delete2", plan.Delete2);
+    }
+
+    private async Task RemoveEmptyDirsAsync(CancellationToken ct)
+    {
+        if (!options.RemoveEmptyDirs) return;
+        log.Info("Removing empty directories");
+        foreach (var storage in new[] { path1, path2 })
+        {
+            if (!storage.Features.CanHaveEmptyDirectories) continue;
+            var dirs = new List<string>();
+            var files = await TreeLister.ListAsync(storage, IncludeAllFilter.Instance, options.Checkers, ct, dirs).ConfigureAwait(false);
+            var nonEmpty = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in files.Entries) MarkParents(f.Path, nonEmpty);
+            foreach (var d in dirs)
+            {
+                // A directory with a subdirectory that stays is not empty either.
+                if (dirs.Any(x => x.StartsWith(d + "/", StringComparison.Ordinal) && nonEmpty.Contains(x))) nonEmpty.Add(d);
+            }
+            foreach (var d in dirs.Where(x => !nonEmpty.Contains(x)).OrderByDescending(x => x.Length))
+            {
+                if (!filter.IsEmpty && !filter.IncludeDirectory(d)) continue;
+                if (options.DryRun)
+                {
+                    log.Notice($"{Messages.ShowPath(d)}: Skipped remove directory as --dry-run is set");
+                    continue;
+                }
+                try
+                {
+                    await storage.RmdirAsync(d, ct).ConfigureAwait(false);
+                    log.Info($"{Messages.ShowPath(d)}: Removing directory");
+                }
+                catch (IOException ex)
+                {
+                    log.Error($"{Messages.ShowPath(d)}: Failed to remove directory: {ex.Message}");
+                }
+            }
+        }
+    }
+
+    private static void MarkParents(string path, HashSet<string> set)
+    {
+        var slash = path.LastIndexOf('/');
+        while (slash > 0)
+        {
+            var parent = path[..slash];
+            if (!set.Add(parent)) return;
+            slash = parent.LastIndexOf('/');
+        }
+    }
+
+    private void Cleanup()
+    {
+        if (options.NoCleanup) return;
+        foreach (var f in new[] { names.NewListing1, names.NewListing2 })
+        {
+            try { File.Delete(f); } catch (IOException) { }
+        }
+        if (options.DryRun)
+        {
+            foreach (var f in new[] { names.Listing1, names.Listing2 })
+            {
+                try { File.Delete(f); } catch (IOException) { }
+            }
+        }
+    }
+}

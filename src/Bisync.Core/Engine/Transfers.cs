@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Bisync.Logging;
+using Bisync.Storage;
+
+namespace Bisync.Engine;
+
+/// <summary>The outcome of a batch of operations: the paths that failed, with the first error.</summary>
+public sealed class OperationResults
+{
+    public ConcurrentDictionary<string, Exception> Failed { get; } = new(StringComparer.Ordinal);
+    public bool Ok => Failed.IsEmpty;
+    public Exception? FirstError => Failed.Values.FirstOrDefault();
+}
+
+/// <summary>
+/// Copies, deletes and renames between the two sides, in parallel (--transfers), honouring
+/// --dry-run and --size-only. Every copy is atomic on the destination (the backend's PutAsync).
+/// </summary>
+public sealed class Transfers(BisyncOptions options, Logger log)
+{
+    private readonly bool _dryRun = options.DryRun;
+
+    /// <summary>Whether <paramref name="dst"/> must be (re)written to equal <paramref name="src"/>.</summary>
+    public bool NeedsCopy(StorageEntry src, StorageEntry? dst, long precisionNs)
+    {
+        if (dst is null) return true;
+        if (src.Size != dst.Value.Size) return true;
+        if (options.SizeOnly) return false;
+        var diff = Math.Abs(src.ModTime - dst.Value.ModTime);
+        return diff >= Math.Max(precisionNs, 1);
+    }
+
+    public static long Precision(IStorage a, IStorage b) => Math.Max(a.Features.ModTimePrecisionNs, b.Features.ModTimePrecisionNs);
+
+    /// <summary>Copies each path from <paramref name="src"/> to <paramref name="dst"/> where it differs.</summary>
+    public async Task<OperationResults> CopyAsync(IStorage src, IStorage dst, IReadOnlyList<string> paths, CancellationToken ct)
+    {
+        var results = new OperationResults();
+        var precision = Precision(src, dst);
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
+            async (path, token) =>
+            {
+                try
+                {
+                    await CopyOneAsync(src, dst, path, precision, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    results.Failed[path] = ex;
+                    log.Error($"{Messages.ShowPath(path)}: Failed to copy: {ex.Message}");
+                }
+            }).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task CopyOneAsync(IStorage src, IStorage dst, string path, long precision, CancellationToken ct)
+    {
+        var s = await src.StatAsync(path, ct).ConfigureAwait(false);
+        if (s is null || s.Value.IsDir)
+        {
+            if (_dryRun) return; // e.g. a conflict copy whose rename was only pretended
+            throw new FileNotFoundException($"source file not found: {src.Root}{path}");
+        }
+        var d = await dst.StatAsync(path, ct).ConfigureAwait(false);
+        if (d is { IsDir: true }) throw new IOException($"destination is a directory: {dst.Root}{path}");
+        if (!NeedsCopy(s.Value, d, precision)) return;
+        if (_dryRun)
+        {
+            log.Notice($"{Messages.ShowPath(path)}: Skipped copy as --dry-run is set (size {s.Value.Size})");
+            return;
+        }
+        if (d is not null && d.Value.Size == s.Value.Size && dst.Features.CanSetModTime && !options.SizeOnly
+            && await SameContentAsync(src, dst, path, s.Value.Size, ct).ConfigureAwait(false))
+        {
+            await dst.SetModTimeAsync(path, s.Value.ModTime, ct).ConfigureAwait(false);
+            log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
+            return;
+        }
+        var copied = dst is IDirectCopier direct
+            && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false);
+        if (!copied)
+        {
+            await using var input = await src.OpenReadAsync(path, ct).ConfigureAwait(false);
+            await dst.PutAsync(path, input, s.Value.Size, s.Value.ModTime, ct).ConfigureAwait(false);
+        }
+        log.Info($"{Messages.ShowPath(path)}: Copied ({(d is null ? "new" : "replaced existing")})");
+    }
+
+    /// <summary>Small same-size files on two local disks: compare bytes instead of copying (as rclone compares hashes).</summary>
+    private static async Task<bool> SameContentAsync(IStorage src, IStorage dst, string path, long size, CancellationToken ct)
+    {
+        if (!src.Features.IsLocal || !dst.Features.IsLocal || size > (4 << 20)) return false;
+        await using var a = await src.OpenReadAsync(path, ct).ConfigureAwait(false);
+        await using var b = await dst.OpenReadAsync(path, ct).ConfigureAwait(false);
+        var bufA = new byte[(int)Math.Max(size, 1)];
+        var bufB = new byte[bufA.Length];
+        await a.ReadExactlyAsync(bufA.AsMemory(0, (int)size), ct).ConfigureAwait(false);
+        await b.ReadExactlyAsync(bufB.AsMemory(0, (int)size), ct).ConfigureAwait(false);
+        return bufA.AsSpan(0, (int)size).SequenceEqual(bufB.AsSpan(0, (int)size));
+    }
+
+    public async Task<OperationResults> DeleteAsync(IStorage storage, IReadOnlyList<string> paths, CancellationToken ct)
+    {
+        var results = new OperationResults();
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
+            async (path, token) =>
+            {
+                try
+                {
+                    var e = await storage.StatAsync(path, token).ConfigureAwait(false);
+                    if (e is null || e.Value.IsDir) return; // already gone
+                    if (_dryRun)
+                    {
+                        log.Notice($"{Messages.ShowPath(path)}: Skipped delete as --dry-run is set (size {e.Value.Size})");
+                        return;
+                    }
+                    await storage.DeleteAsync(path, token).ConfigureAwait(false);
+                    log.Info($"{Messages.ShowPath(path)}: Deleted");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    results.Failed[path] = ex;
+                    log.Error($"{Messages.ShowPath(path)}: Failed to delete: {ex.Message}");
+                }
+            }).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Renames a file within one side (a conflict copy). In a dry run only says so.</summary>
+    public async Task RenameAsync(IStorage storage, string from, string to, CancellationToken ct)
+    {
+        var e = await storage.StatAsync(from, ct).ConfigureAwait(false) ?? throw new FileNotFoundException($"file not found: {storage.Root}{from}");
+        if (_dryRun)
+        {
+            log.Notice($"{Messages.ShowPath(from)}: Skipped move as --dry-run is set (size {e.Size})");
+            return;
+        }
+        if (storage is IMover mover)
+        {
+            await mover.MoveAsync(from, to, ct).ConfigureAwait(false);
+            log.Info($"{Messages.ShowPath(from)}: Moved (server-side) to: {Messages.ShowPath(to)}");
+            return;
+        }
+        await using (var input = await storage.OpenReadAsync(from, ct).ConfigureAwait(false))
+        {
+            await storage.PutAsync(to, input, e.Size, e.ModTime, ct).ConfigureAwait(false);
+        }
+        await storage.DeleteAsync(from, ct).ConfigureAwait(false);
+        log.Info($"{Messages.ShowPath(from)}: Moved to: {Messages.ShowPath(to)}");
+    }
+}

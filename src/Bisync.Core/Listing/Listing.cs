@@ -1,0 +1,54 @@
+using Bisync.Text;
+
+namespace Bisync.Listing;
+
+/// <summary>A side's listing: file entries sorted in Go byte order by path, with lookup by path.</summary>
+public sealed class FileListing
+{
+    private readonly List<ListingEntry> _entries;
+    private Dictionary<string, int>? _index;
+
+    public FileListing(List<ListingEntry> entries, bool sorted = false)
+    {
+        _entries = entries;
+        if (!sorted) _entries.Sort((a, b) => GoOrdinalComparer.Instance.Compare(a.Path, b.Path));
+    }
+
+    public static FileListing Empty() => new([], true);
+
+    public IReadOnlyList<ListingEntry> Entries => _entries;
+    public int Count => _entries.Count;
+
+    private Dictionary<string, int> Index
+    {
+        get
+        {
+            if (_index is null)
+            {
+                var index = new Dictionary<string, int>(_entries.Count, StringComparer.Ordinal);
+                for (var i = 0; i < _entries.Count; i++) index[_entries[i].Path] = i;
+                _index = index;
+            }
+            return _index;
+        }
+    }
+
+    public bool TryGet(string path, out ListingEntry entry)
+    {
+        if (Index.TryGetValue(path, out var i)) { entry = _entries[i]; return true; }
+        entry = default;
+        return false;
+    }
+
+    public bool Contains(string path) => Index.ContainsKey(path);
+
+    /// <summary>A new listing with entries removed and set (added or replaced).</summary>
+    public FileListing With(IEnumerable<string> removed, IEnumerable<ListingEntry> set)
+    {
+        var map = new Dictionary<string, ListingEntry>(StringComparer.Ordinal);
+        foreach (var e in _entries) map[e.Path] = e;
+        foreach (var r in removed) map.Remove(r);
+        foreach (var s in set) map[s.Path] = s;
+        return new FileListing(map.Values.ToList());
+    }
+}

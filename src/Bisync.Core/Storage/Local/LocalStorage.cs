@@ -1,0 +1,355 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Bisync.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Bisync.Storage.Local;
+
+/// <summary>
+/// The local file system, through libc calls on raw byte names so that any name the kernel
+/// allows (control characters, invalid UTF-8) is listed and copied exactly.
+/// </summary>
+public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
+{
+    private readonly byte[] _root; // absolute, no trailing '/', UTF-8
+
+    public LocalStorage(string rootPath)
+    {
+        var full = System.IO.Path.GetFullPath(rootPath);
+        var trimmed = full.Length > 1 ? full.TrimEnd('/') : full;
+        _root = Encoding.UTF8.GetBytes(trimmed == "/" ? "" : trimmed);
+        Root = (trimmed == "/" ? "" : trimmed) + "/";
+    }
+
+    public string Type => "local";
+    public string Root { get; }
+    public StorageFeatures Features { get; } = new()
+    {
+        ModTimePrecisionNs = 1,
+        Hashes = ["md5", "sha1"],
+        IsLocal = true,
+        CanHaveEmptyDirectories = true,
+    };
+
+    /// <summary>The full file-system path of a relative engine path, NUL-terminated.</summary>
+    private byte[] Full(string path)
+    {
+        if (path.Length == 0) return Native.Z(_root.Length == 0 ? "/"u8 : _root);
+        var rel = PathEncoding.ToFileSystem(path);
+        var z = new byte[_root.Length + 1 + rel.Length + 1];
+        _root.CopyTo(z, 0);
+        z[_root.Length] = (byte)'/';
+        rel.CopyTo(z, _root.Length + 1);
+        return z;
+    }
+
+    /// <summary>Whether the root exists and is a directory (false for a missing root; throws when it is a file).</summary>
+    public bool RootIsDirectory()
+    {
+        var st = StatRaw(Full(""), out var errno);
+        if (st is null)
+        {
+            if (errno == Native.ENOENT || errno == Native.ENOTDIR) return false;
+            throw Native.Error("stat", Full(""), errno);
+        }
+        return (st.Value.Mode & Native.S_IFMT) == Native.S_IFDIR;
+    }
+
+    public unsafe IEnumerable<StorageEntry> ListDirectory(string dir)
+    {
+        var full = Full(dir);
+        nint handle;
+        fixed (byte* p = full) handle = Native.opendir(p);
+        if (handle == 0)
+        {
+            var errno = Native.Errno;
+            if (errno == Native.ENOENT || errno == Native.ENOTDIR)
+                throw new DirectoryNotFoundException($"directory not found: {Root}{dir}");
+            throw Native.Error("opendir", full, errno);
+        }
+        var results = new List<StorageEntry>();
+        try
+        {
+            var fd = Native.dirfd(handle);
+            var prefix = dir.Length == 0 ? "" : dir + "/";
+            while (true)
+            {
+                var ent = Native.readdir64(handle);
+                if (ent == null) break;
+                var name = new ReadOnlySpan<byte>(ent + 19, IndexOfNul(ent + 19));
+                if (name.Length == 1 && name[0] == '.') continue;
+                if (name.Length == 2 && name[0] == '.' && name[1] == '.') continue;
+                var type = ent[18];
+                if (type == Native.DT_LNK) continue; // like rclone without -L: links are not followed
+                Native.Statx st;
+                int rc;
+                fixed (byte* n = Native.Z(name)) rc = Native.statx(fd, n, Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, &st);
+                if (rc != 0) continue; // vanished while listing
+                var kind = st.Mode & Native.S_IFMT;
+                var path = prefix + PathEncoding.FromFileSystem(name);
+                if (kind == Native.S_IFDIR)
+                    results.Add(new StorageEntry(path, 0, ToNs(st), true));
+                else if (kind == Native.S_IFREG)
+                    results.Add(new StorageEntry(path, (long)st.Size, ToNs(st), false));
+            }
+        }
+        finally
+        {
+            Native.closedir(handle);
+        }
+        return results;
+    }
+
+    private static unsafe int IndexOfNul(byte* s)
+    {
+        var i = 0;
+        while (s[i] != 0) i++;
+        return i;
+    }
+
+    private static long ToNs(in Native.Statx st) => st.MtimeSec * 1_000_000_000L + st.MtimeNsec;
+
+    private static unsafe Native.Statx? StatRaw(byte[] full, out int errno)
+    {
+        Native.Statx st;
+        int rc;
+        fixed (byte* p = full) rc = Native.statx(Native.AT_FDCWD, p, Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, &st);
+        errno = rc == 0 ? 0 : Native.Errno;
+        return rc == 0 ? st : null;
+    }
+
+    public async IAsyncEnumerable<StorageEntry> ListAsync(string dir, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await Task.Yield();
+        foreach (var e in ListDirectory(dir))
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return e;
+        }
+    }
+
+    public StorageEntry? Stat(string path)
+    {
+        var st = StatRaw(Full(path), out var errno);
+        if (st is null)
+        {
+            if (errno == Native.ENOENT || errno == Native.ENOTDIR) return null;
+            throw Native.Error("stat", Full(path), errno);
+        }
+        var kind = st.Value.Mode & Native.S_IFMT;
+        return new StorageEntry(path, kind == Native.S_IFDIR ? 0 : (long)st.Value.Size, ToNs(st.Value), kind == Native.S_IFDIR);
+    }
+
+    public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => Task.FromResult(Stat(path));
+
+    private static unsafe SafeFileHandle OpenHandle(byte[] full, int flags, int mode, string op)
+    {
+        int fd;
+        fixed (byte* p = full) fd = Native.open(p, flags | Native.O_CLOEXEC, mode);
+        if (fd < 0) throw Native.Error(op, full, Native.Errno);
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    public Task<Stream> OpenReadAsync(string path, CancellationToken ct)
+    {
+        var handle = OpenHandle(Full(path), Native.O_RDONLY, 0, "open");
+        return Task.FromResult<Stream>(new FileStream(handle, FileAccess.Read, 1 << 16));
+    }
+
+    private void EnsureParent(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        if (slash > 0) MakeDirs(path[..slash]);
+    }
+
+    private unsafe void MakeDirs(string dir)
+    {
+        var full = Full(dir);
+        int rc;
+        fixed (byte* p = full) rc = Native.mkdir(p, 0x1ED /* 0755 */);
+        if (rc == 0) return;
+        var errno = Native.Errno;
+        if (errno == Native.EEXIST) return;
+        if (errno == Native.ENOENT)
+        {
+            var slash = dir.LastIndexOf('/');
+            if (slash > 0) MakeDirs(dir[..slash]);
+            fixed (byte* p = full) rc = Native.mkdir(p, 0x1ED);
+            if (rc == 0 || Native.Errno == Native.EEXIST) return;
+            errno = Native.Errno;
+        }
+        throw Native.Error("mkdir", full, errno);
+    }
+
+    /// <summary>A temporary sibling name for an atomic write: hidden, short, unique.</summary>
+    private static string TempNameFor(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        var dir = slash < 0 ? "" : path[..(slash + 1)];
+        return dir + ".bisync-" + Guid.NewGuid().ToString("N")[..12] + ".partial";
+    }
+
+    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+    {
+        EnsureParent(path);
+        var temp = TempNameFor(path);
+        var tempFull = Full(temp);
+        try
+        {
+            using (var handle = OpenHandle(tempFull, Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL, 0x1A4 /* 0644 */, "create"))
+            {
+                await using (var output = new FileStream(handle, FileAccess.Write, 1 << 16))
+                {
+                    await content.CopyToAsync(output, 1 << 16, ct).ConfigureAwait(false);
+                    await output.FlushAsync(ct).ConfigureAwait(false);
+                    if (size >= 0 && output.Length != size)
+                        throw new IOException($"short write of {path}: expected {size} bytes, got {output.Length}");
+                }
+            }
+            SetTimes(tempFull, modTime);
+            Rename(tempFull, Full(path));
+        }
+        catch
+        {
+            TryUnlink(tempFull);
+            throw;
+        }
+    }
+
+    public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct)
+    {
+        if (source is not LocalStorage local) return Task.FromResult(false);
+        EnsureParent(dstPath);
+        var temp = TempNameFor(dstPath);
+        var tempFull = Full(temp);
+        try
+        {
+            using (var input = OpenHandle(local.Full(srcPath), Native.O_RDONLY, 0, "open"))
+            using (var output = OpenHandle(tempFull, Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL, 0x1A4, "create"))
+            {
+                CopyData((int)input.DangerousGetHandle(), (int)output.DangerousGetHandle(), ct);
+            }
+            SetTimes(tempFull, modTime);
+            Rename(tempFull, Full(dstPath));
+        }
+        catch
+        {
+            TryUnlink(tempFull);
+            throw;
+        }
+        return Task.FromResult(true);
+    }
+
+    private static unsafe void CopyData(int fdIn, int fdOut, CancellationToken ct)
+    {
+        var useRange = true;
+        byte[]? buffer = null;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (useRange)
+            {
+                var n = Native.copy_file_range(fdIn, null, fdOut, null, 1 << 30, 0);
+                if (n > 0) continue;
+                if (n == 0) return;
+                var errno = Native.Errno;
+                if (errno == Native.EINTR) continue;
+                useRange = false; // EXDEV, EINVAL, ENOSYS...: fall back to read/write
+            }
+            buffer ??= new byte[1 << 17];
+            fixed (byte* b = buffer)
+            {
+                var n = Native.read(fdIn, b, buffer.Length);
+                if (n == 0) return;
+                if (n < 0)
+                {
+                    if (Native.Errno == Native.EINTR) continue;
+                    throw new IOException("read failed: " + System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Native.Errno));
+                }
+                var done = 0L;
+                while (done < n)
+                {
+                    var w = Native.write(fdOut, b + done, (nint)(n - done));
+                    if (w < 0)
+                    {
+                        if (Native.Errno == Native.EINTR) continue;
+                        throw new IOException("write failed: " + System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Native.Errno));
+                    }
+                    done += w;
+                }
+            }
+        }
+    }
+
+    private static unsafe void SetTimes(byte[] full, long modTime)
+    {
+        var times = stackalloc Native.Timespec[2];
+        var sec = Math.DivRem(modTime, 1_000_000_000L, out var nsec);
+        if (nsec < 0) { sec--; nsec += 1_000_000_000L; }
+        times[0] = new Native.Timespec { Sec = sec, Nsec = nsec };
+        times[1] = times[0];
+        int rc;
+        fixed (byte* p = full) rc = Native.utimensat(Native.AT_FDCWD, p, times, Native.AT_SYMLINK_NOFOLLOW);
+        if (rc != 0) throw Native.Error("set modification time of", full, Native.Errno);
+    }
+
+    private static unsafe void Rename(byte[] from, byte[] to)
+    {
+        int rc;
+        fixed (byte* a = from)
+        fixed (byte* b = to)
+            rc = Native.rename(a, b);
+        if (rc != 0) throw Native.Error("rename to", to, Native.Errno);
+    }
+
+    private static unsafe void TryUnlink(byte[] full)
+    {
+        fixed (byte* p = full) Native.unlink(p);
+    }
+
+    public Task SetModTimeAsync(string path, long modTime, CancellationToken ct)
+    {
+        SetTimes(Full(path), modTime);
+        return Task.CompletedTask;
+    }
+
+    public unsafe Task DeleteAsync(string path, CancellationToken ct)
+    {
+        var full = Full(path);
+        int rc;
+        fixed (byte* p = full) rc = Native.unlink(p);
+        if (rc != 0) throw Native.Error("delete", full, Native.Errno);
+        return Task.CompletedTask;
+    }
+
+    public Task MkdirAsync(string dir, CancellationToken ct)
+    {
+        if (dir.Length > 0) MakeDirs(dir);
+        else MakeRoot();
+        return Task.CompletedTask;
+    }
+
+    private void MakeRoot()
+    {
+        var dir = Encoding.UTF8.GetString(_root);
+        if (dir.Length > 0) Directory.CreateDirectory(dir);
+    }
+
+    public unsafe Task RmdirAsync(string dir, CancellationToken ct)
+    {
+        var full = Full(dir);
+        int rc;
+        fixed (byte* p = full) rc = Native.rmdir(p);
+        if (rc != 0) throw Native.Error("remove directory", full, Native.Errno);
+        return Task.CompletedTask;
+    }
+
+    public Task MoveAsync(string from, string to, CancellationToken ct)
+    {
+        EnsureParent(to);
+        Rename(Full(from), Full(to));
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
