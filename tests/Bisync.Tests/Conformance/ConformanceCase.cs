@@ -8,6 +8,9 @@ namespace Bisync.Tests.Conformance;
 /// </summary>
 public static class ConformanceCase
 {
+    /// <summary>Set to 1 to keep every case's temporary folder, also when it passes.</summary>
+    public const string KeepEnvVar = "BISYNC_CONFORMANCE_KEEP";
+
     public sealed record Outcome(bool Passed, string Report, string TempDir);
 
     /// <summary>
@@ -49,7 +52,7 @@ public static class ConformanceCase
         }
         finally
         {
-            if (passed) NativeFs.RemoveAll(tmp);
+            if (passed && Environment.GetEnvironmentVariable(KeepEnvVar) is not ("1" or "true")) NativeFs.RemoveAll(tmp);
         }
         if (!passed) report.Append($"(case files kept in {tmp})");
         return new Outcome(passed, report.ToString().TrimEnd(), tmp);

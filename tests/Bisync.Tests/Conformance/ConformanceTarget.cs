@@ -1,4 +1,5 @@
 using Bisync.Storage;
+using Bisync.Storage.Local;
 
 namespace Bisync.Tests.Conformance;
 
@@ -34,13 +35,7 @@ public sealed class ConformanceTarget
 /// <summary>Builds the local storage opener of the core.</summary>
 public static class LocalOpener
 {
-    public static IStorageOpener Create()
-    {
-        // Looked up by name until Bisync.Storage.Local.LocalStorageOpener is merged into this branch.
-        var type = typeof(IStorageOpener).Assembly.GetType("Bisync.Storage.Local.LocalStorageOpener")
-            ?? throw new InvalidOperationException("Bisync.Storage.Local.LocalStorageOpener does not exist in Bisync.Core yet");
-        return (IStorageOpener)Activator.CreateInstance(type)!;
-    }
+    public static IStorageOpener Create() => new LocalStorageOpener();
 }
 
 /// <summary>Finds rclone v1.60.1's bisync test cases.</summary>
