@@ -18,7 +18,8 @@ public static class ConformanceCase
     /// the fresh temporary folder). The temporary folder is deleted when the case passes and kept
     /// (named in the report) when it fails.
     /// </summary>
-    public static async Task<Outcome> RunAsync(string caseName, Func<string, ConformanceTarget> makeTarget, CancellationToken ct)
+    public static async Task<Outcome> RunAsync(string caseName, Func<string, ConformanceTarget> makeTarget, CancellationToken ct,
+        TimeSpan? stepTimeout = null)
     {
         var dataDir = ConformanceData.Locate();
         var caseDir = Path.Combine(dataDir, caseName);
@@ -27,7 +28,7 @@ public static class ConformanceCase
         ScenarioRunner runner;
         try
         {
-            runner = new ScenarioRunner(caseDir, tmp, makeTarget(tmp));
+            runner = new ScenarioRunner(caseDir, tmp, makeTarget(tmp)) { StepTimeout = stepTimeout ?? TimeSpan.FromMinutes(3) };
         }
         catch
         {

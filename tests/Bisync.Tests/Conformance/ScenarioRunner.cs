@@ -49,6 +49,9 @@ public sealed partial class ScenarioRunner
     public string SessionName { get; }
     public string GoldenDir => CaseDir + "/golden";
 
+    /// <summary>How long one bisync step may take before the case fails.</summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
     /// <summary>The test log so far, one entry per line.</summary>
     public IReadOnlyList<string> Log => _log;
 
@@ -341,7 +344,7 @@ public sealed partial class ScenarioRunner
         BisyncResult result;
         try
         {
-            result = await new BisyncEngine(_target.Opener, logger).RunAsync(options, ct);
+            result = await new BisyncEngine(_target.Opener, logger).RunAsync(options, ct).WaitAsync(StepTimeout, ct);
         }
         finally
         {
