@@ -11,6 +11,9 @@ public static class ConformanceCase
     /// <summary>Set to 1 to keep every case's temporary folder, also when it passes.</summary>
     public const string KeepEnvVar = "BISYNC_CONFORMANCE_KEEP";
 
+    /// <summary>How many problems (file-name set, then one per differing file) a report shows.</summary>
+    public const int MaxProblemsShown = 10;
+
     public sealed record Outcome(bool Passed, string Report, string TempDir);
 
     /// <summary>
@@ -42,7 +45,8 @@ public static class ConformanceCase
             await runner.RunAsync(ct);
             var problems = runner.Compare();
             passed = problems.Count == 0;
-            foreach (var p in problems) report.Append(p).Append("\n\n");
+            foreach (var p in problems.Take(MaxProblemsShown)) report.Append(p).Append("\n\n");
+            if (problems.Count > MaxProblemsShown) report.Append($"... {problems.Count - MaxProblemsShown} more problem(s) not shown\n\n");
         }
         catch (ScenarioException ex)
         {

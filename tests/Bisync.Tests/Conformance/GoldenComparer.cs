@@ -43,12 +43,19 @@ public sealed partial class GoldenComparer(IReadOnlyList<(string Real, string Te
         }
 
         // The log first: it tells the story.
+        var differing = new List<string>();
         foreach (var name in expected.Keys.Where(actual.ContainsKey)
                      .OrderBy(n => n == ScenarioRunner.LogFileName ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
         {
             var diff = CompareFile(name, ReadText(expected[name]), ReadText(actual[name]));
-            if (diff is not null) problems.Add($"{name} differs (- golden, + actual):\n{diff}");
+            if (diff is not null)
+            {
+                differing.Add(name);
+                problems.Add($"{name} differs (- golden, + actual):\n{diff}");
+            }
         }
+        if (differing.Count > 0)
+            problems.Insert(0, $"{differing.Count} of {expected.Count} golden files differ: {string.Join(", ", differing)}");
         return problems;
     }
 
