@@ -17,6 +17,9 @@ public sealed class ConformanceTarget
     public required IScenarioFs Path2Fs { get; init; }
     public required IStorageOpener Opener { get; init; }
 
+    /// <summary>What runs the bisync steps; null means our engine with <see cref="Opener"/>.</summary>
+    public IBisyncTool? Tool { get; init; }
+
     /// <summary>Both sides on the local disk: <c>&lt;tmp&gt;/path1/</c> and <c>&lt;tmp&gt;/path2/</c>.</summary>
     public static ConformanceTarget Local(string tempDir, IStorageOpener opener)
     {

@@ -4,7 +4,7 @@ namespace Bisync.Tests.Conformance;
 /// <summary>rclone v1.60.1's own bisync test cases, run against the engine on the local disk.</summary>
 public sealed class ConformanceTests
 {
-    private const string Missing = "(conformance data missing)";
+    internal const string Missing = "(conformance data missing)";
 
     /// <summary>One row per case folder; a single failing row when the data cannot be found.</summary>
     public static TheoryData<string> Cases()

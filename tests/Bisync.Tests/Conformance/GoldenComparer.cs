@@ -10,7 +10,8 @@ namespace Bisync.Tests.Conformance;
 /// prefixes, real paths back to terms, blank/DEBUG/per-file lines dropped, unordered groups
 /// sorted); any other file byte for byte.
 /// </summary>
-public sealed partial class GoldenComparer(IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName)
+public sealed partial class GoldenComparer(
+    IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName, bool ignoreQueueFiles = false)
 {
     /// <summary>How many differing lines a diff shows at most.</summary>
     public const int MaxDiffLines = 40;
@@ -30,7 +31,8 @@ public sealed partial class GoldenComparer(IReadOnlyList<(string Real, string Te
         }
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in NativeFs.ListNames(goldenDir))
-            expected[name] = goldenDir.TrimEnd('/') + "/" + name;
+            if (!(ignoreQueueFiles && KindOf(name) == FileKind.Queue))
+                expected[name] = goldenDir.TrimEnd('/') + "/" + name;
 
         var missing = expected.Keys.Where(k => !actual.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var extra = actual.Keys.Where(k => !expected.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Bisync.Engine;
-using Bisync.Logging;
 
 namespace Bisync.Tests.Conformance;
 
@@ -99,7 +98,8 @@ public sealed partial class ScenarioRunner
 
     /// <summary>Compares the working directory with <c>golden/</c>; returns the problems found (empty when equal).</summary>
     public IReadOnlyList<string> Compare() =>
-        new GoldenComparer(LogSubstitutions, ToGoldenName).Compare(WorkDir, GoldenDir);
+        new GoldenComparer(LogSubstitutions, ToGoldenName, ignoreQueueFiles: _target.Tool is { KeepsQueueFiles: false })
+            .Compare(WorkDir, GoldenDir);
 
     /// <summary>Sets up the case, runs every scenario step, and writes the test log (also when a step throws).</summary>
     public async Task RunAsync(CancellationToken ct)
@@ -338,13 +338,12 @@ public sealed partial class ScenarioRunner
             };
         }
 
-        using var logger = Logger.Silent(LogLevel.Info);
         var lines = new List<string>();
-        logger.Sink = line => { lock (lines) lines.Add(line); };
         BisyncResult result;
         try
         {
-            result = await new BisyncEngine(_target.Opener, logger).RunAsync(options, ct).WaitAsync(StepTimeout, ct);
+            var tool = _target.Tool ?? new EngineTool(_target.Opener);
+            result = await tool.RunAsync(options, line => { lock (lines) lines.Add(line); }, ct).WaitAsync(StepTimeout, ct);
         }
         finally
         {
