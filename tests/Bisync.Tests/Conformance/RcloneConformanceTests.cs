@@ -6,11 +6,24 @@ namespace Bisync.Tests.Conformance;
 /// </summary>
 public sealed class RcloneConformanceTests
 {
+    private static readonly Lazy<string> RcloneVersion = new(() =>
+    {
+        try
+        {
+            return Support.Processes.Rclone("version").StdOut.Split('\n')[0].Trim();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ex.Message;
+        }
+    });
+
     [Theory]
     [MemberData(nameof(ConformanceTests.Cases), MemberType = typeof(ConformanceTests))]
     public async Task Rclone_itself_matches_golden(string name)
     {
         if (name == ConformanceTests.Missing) ConformanceData.Locate(); // throws with the reason
+        Assert.StartsWith("rclone v1.60.1", RcloneVersion.Value);
         var outcome = await ConformanceCase.RunAsync(
             name, tmp => ConformanceTarget.Local(tmp, LocalOpener.Create()) is var t ? new ConformanceTarget
             {
