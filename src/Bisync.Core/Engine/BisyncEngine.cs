@@ -75,7 +75,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 RenameToErr(names.RealListing2, names.ErrListing2);
             }
             log.Error("Bisync aborted. Must run --resync to recover.");
-            return new BisyncResult(2, "bisync aborted");
+            return new BisyncResult(2, "bisync aborted", Critical: true);
         }
         catch (AbortException ex)
         {

@@ -42,8 +42,8 @@ public sealed record BisyncOptions
 }
 
 /// <summary>How a run ended: exit code 0 success, 1 non-critical failure, 2 critical (needs --resync).</summary>
-public sealed record BisyncResult(int ExitCode, string? Error)
+/// <param name="Critical">A critical error, already logged, that locks the pair out until --resync.</param>
+public sealed record BisyncResult(int ExitCode, string? Error, bool Critical = false)
 {
     public static readonly BisyncResult Success = new(0, null);
-    public bool Critical => ExitCode == 2;
 }

@@ -5,20 +5,21 @@ namespace Bisync.Engine;
 
 /// <summary>
 /// Stage: the listings a run leaves behind. A side's new listing is its listing at the start of the
-/// run, with every path this run touched on that side read back from the side itself; a path whose
-/// operation failed keeps its prior entry on both sides, so the next run finds that change again.
+/// run, with every path this run touched on that side set to what the operation left there (read
+/// back from the side when the operation did not say); a path whose operation failed keeps its
+/// prior entry on both sides, so the next run finds that change again.
 /// </summary>
 public static class ListingUpdater
 {
     public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, FileListing prior,
-        IEnumerable<string> touched, ISet<string> failed, CancellationToken ct)
+        IEnumerable<string> touched, IReadOnlyDictionary<string, StorageEntry?> done, ISet<string> failed, CancellationToken ct)
     {
         var removed = new List<string>();
         var set = new List<ListingEntry>();
         foreach (var path in touched.Distinct(StringComparer.Ordinal))
         {
             if (failed.Contains(path)) continue;
-            var e = await storage.StatAsync(path, ct).ConfigureAwait(false);
+            var e = done.TryGetValue(path, out var known) ? known : await storage.StatAsync(path, ct).ConfigureAwait(false);
             if (e is null || e.Value.IsDir) removed.Add(path);
             else set.Add(new ListingEntry(path, e.Value.Size, e.Value.ModTime, e.Value.Hash ?? "-"));
         }

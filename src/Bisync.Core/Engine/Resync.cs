@@ -10,44 +10,40 @@ namespace Bisync.Engine;
 /// </summary>
 public sealed class Resync(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, Transfers transfers, Logger log)
 {
-    public async Task<OperationResults> RunAsync(FileListing current1, FileListing current2, CancellationToken ct)
+    /// <summary>Returns what happened on Path1 (unique Path2 files copied) and on Path2 (the sync).</summary>
+    public async Task<(OperationResults On1, OperationResults On2)> RunAsync(FileListing current1, FileListing current2, CancellationToken ct)
     {
         log.Info("Copying unique Path2 files to Path1");
-        var unique2 = current2.Entries.Where(e => !current1.Contains(e.Path)).Select(e => e.Path).ToList();
-        foreach (var p in unique2) log.Info(Messages.Row("Path2", "Resync will copy to Path1", Messages.ShowPath(p)));
-        var failed = new HashSet<string>(StringComparer.Ordinal);
-        Exception? first = null;
+        var unique2 = current2.Entries.Where(e => !current1.Contains(e.Path)).ToList();
+        foreach (var e in unique2) log.Info(Messages.Row("Path2", "Resync will copy to Path1", Messages.ShowPath(e.Path)));
+        var on1 = new OperationResults();
         if (unique2.Count > 0)
         {
-            if (options.NoCleanup) QueueFiles.Write(names.Queue("resync-copy2to1"), unique2);
+            if (options.NoCleanup) QueueFiles.Write(names.Queue("resync-copy2to1"), unique2.Select(e => e.Path));
             log.Info(Messages.Row("Path2", "Resync is doing queued copies to", "Path1"));
-            var r = await transfers.CopyAsync(path2, path1, unique2, ct).ConfigureAwait(false);
-            Merge(r);
+            var items = unique2.Select(e => new CopyItem(e.Path, Entry(e), null, Known: true)).ToList();
+            on1 = await transfers.CopyAsync(path2, path1, items, ct).ConfigureAwait(false);
         }
 
         log.Info("Resynching Path1 to Path2");
         // After the copies Path1 holds the union; in a dry run it still holds only its own files.
-        var after1 = options.DryRun ? current1 : current1.With([], unique2.Where(p => !failed.Contains(p)).Select(p => current2.TryGet(p, out var e) ? e : default));
-        var toCopy = new List<string>();
+        var after1 = options.DryRun ? current1 : current1.With([], unique2.Where(e => on1.Done.ContainsKey(e.Path)));
+        var toCopy = new List<CopyItem>();
         var precision = Transfers.Precision(path1, path2);
         foreach (var e in after1.Entries)
         {
-            var dst = current2.TryGet(e.Path, out var d) ? new StorageEntry(d.Path, d.Size, d.ModTime, false) : (StorageEntry?)null;
-            if (transfers.NeedsCopy(new StorageEntry(e.Path, e.Size, e.ModTime, false), dst, precision)) toCopy.Add(e.Path);
+            StorageEntry? dst = current2.TryGet(e.Path, out var d) ? Entry(d) : null;
+            var src = Entry(e);
+            if (transfers.NeedsCopy(src, dst, precision)) toCopy.Add(new CopyItem(e.Path, src, dst, Known: true));
         }
         var toDelete = current2.Entries.Where(e => !after1.Contains(e.Path)).Select(e => e.Path).ToList();
-        if (toCopy.Count > 0) Merge(await transfers.CopyAsync(path1, path2, toCopy, ct).ConfigureAwait(false));
-        if (toDelete.Count > 0) Merge(await transfers.DeleteAsync(path2, toDelete, ct).ConfigureAwait(false));
-
-        var results = new OperationResults();
-        if (first is not null) foreach (var f in failed) results.Failed[f] = first;
-        return results;
-
-        void Merge(OperationResults r)
-        {
-            foreach (var (k, v) in r.Failed) { failed.Add(k); first ??= v; }
-        }
+        var on2 = new OperationResults();
+        if (toCopy.Count > 0) on2.Add(await transfers.CopyAsync(path1, path2, toCopy, ct).ConfigureAwait(false));
+        if (toDelete.Count > 0) on2.Add(await transfers.DeleteAsync(path2, toDelete, ct).ConfigureAwait(false));
+        return (on1, on2);
     }
+
+    private static StorageEntry Entry(ListingEntry e) => new(e.Path, e.Size, e.ModTime, false);
 }
 
 /// <summary>Queue files: one Go-quoted path per line, kept in the working directory.</summary>

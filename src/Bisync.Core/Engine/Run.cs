@@ -16,26 +16,25 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         WriteListing(names.NewListing1, current1);
         WriteListing(names.NewListing2, current2);
         var resync = new Resync(options, names, path1, path2, _transfers, log);
-        var results = await resync.RunAsync(current1, current2, ct).ConfigureAwait(false);
-        if (!results.Ok)
-            throw new CriticalException($"resync failed: {results.FirstError!.Message}");
+        var (copied1, synced2) = await resync.RunAsync(current1, current2, ct).ConfigureAwait(false);
+        var firstError = copied1.FirstError ?? synced2.FirstError;
+        if (firstError is not null)
+            throw new CriticalException($"resync failed: {firstError.Message}");
 
         log.Info("Resync updating listings");
-        FileListing final1, final2;
-        if (options.DryRun)
+        FileListing final1 = current1, final2 = current2;
+        if (!options.DryRun)
         {
-            final1 = current1;
-            final2 = current2;
-        }
-        else
-        {
-            (final1, final2) = await ListBothAsync(ct).ConfigureAwait(false);
+            final1 = await ListingUpdater.UpdateAsync(path1, current1, current1, copied1.Done.Keys, copied1.Done, EmptySet, ct).ConfigureAwait(false);
+            final2 = await ListingUpdater.UpdateAsync(path2, current2, current2, synced2.Done.Keys, synced2.Done, EmptySet, ct).ConfigureAwait(false);
         }
         WriteListing(names.Listing1, final1);
         WriteListing(names.Listing2, final2);
         await RemoveEmptyDirsAsync(ct).ConfigureAwait(false);
         Cleanup();
     }
+
+    private static readonly HashSet<string> EmptySet = [];
 
     public async Task NormalAsync(CancellationToken ct)
     {
@@ -90,27 +89,30 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
             var reconciler = new DeltaReconciler(path1, path2, _transfers, log);
             var plan = await reconciler.PlanAsync(deltas1, deltas2, ct).ConfigureAwait(false);
             SaveQueues(plan);
-            var failedPaths = new HashSet<string>(StringComparer.Ordinal);
+            var on1 = new OperationResults();
+            var on2 = new OperationResults();
             if (plan.Copy2To1.Count > 0)
             {
                 log.Info(Messages.Row("Path2", "Do queued copies to", "Path1"));
-                Collect(await _transfers.CopyAsync(path2, path1, plan.Copy2To1, ct).ConfigureAwait(false), failedPaths);
+                on1.Add(await _transfers.CopyAsync(path2, path1, Items(plan.Copy2To1, current2, current1, plan.Renamed2), ct).ConfigureAwait(false));
             }
             if (plan.Copy1To2.Count > 0)
             {
                 log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
-                Collect(await _transfers.CopyAsync(path1, path2, plan.Copy1To2, ct).ConfigureAwait(false), failedPaths);
+                on2.Add(await _transfers.CopyAsync(path1, path2, Items(plan.Copy1To2, current1, current2, plan.Renamed1), ct).ConfigureAwait(false));
             }
             if (plan.Delete1.Count > 0)
             {
                 log.Info(Messages.Row("", "Do queued deletes on", "Path1"));
-                Collect(await _transfers.DeleteAsync(path1, plan.Delete1, ct).ConfigureAwait(false), failedPaths);
+                on1.Add(await _transfers.DeleteAsync(path1, plan.Delete1, ct).ConfigureAwait(false));
             }
             if (plan.Delete2.Count > 0)
             {
                 log.Info(Messages.Row("", "Do queued deletes on", "Path2"));
-                Collect(await _transfers.DeleteAsync(path2, plan.Delete2, ct).ConfigureAwait(false), failedPaths);
+                on2.Add(await _transfers.DeleteAsync(path2, plan.Delete2, ct).ConfigureAwait(false));
             }
+            // A failed operation on a path is failed for both listings: both keep their prior entry.
+            var failedPaths = new HashSet<string>(on1.Failed.Keys.Concat(on2.Failed.Keys), StringComparer.Ordinal);
             failed = failedPaths.Count > 0;
 
             if (options.DryRun)
@@ -122,8 +124,8 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
             {
                 var touched1 = plan.Copy2To1.Concat(plan.Delete1).Concat(plan.Renamed1.SelectMany(r => new[] { r.From, r.To }));
                 var touched2 = plan.Copy1To2.Concat(plan.Delete2).Concat(plan.Renamed2.SelectMany(r => new[] { r.From, r.To }));
-                final1 = await ListingUpdater.UpdateAsync(path1, current1, prior1, touched1, failedPaths, ct).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(path2, current2, prior2, touched2, failedPaths, ct).ConfigureAwait(false);
+                final1 = await ListingUpdater.UpdateAsync(path1, current1, prior1, touched1, on1.Done, failedPaths, ct).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(path2, current2, prior2, touched2, on2.Done, failedPaths, ct).ConfigureAwait(false);
             }
         }
 
@@ -142,10 +144,22 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         Cleanup();
     }
 
-    /// <summary>A failed operation on a path is failed for both listings: both keep their prior entry.</summary>
-    private static void Collect(OperationResults r, HashSet<string> failed)
+    /// <summary>
+    /// The copies of a queue with what the listings just saw on both sides; a conflict copy was
+    /// renamed since, so it is looked at afresh.
+    /// </summary>
+    private static List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed)
     {
-        foreach (var k in r.Failed.Keys) failed.Add(k);
+        var renamedTo = new HashSet<string>(renamed.Select(r => r.To), StringComparer.Ordinal);
+        var items = new List<CopyItem>(paths.Count);
+        foreach (var p in paths)
+        {
+            if (renamedTo.Contains(p)) { items.Add(new CopyItem(p)); continue; }
+            StorageEntry? s = from.TryGet(p, out var a) ? new StorageEntry(p, a.Size, a.ModTime, false) : null;
+            StorageEntry? d = to.TryGet(p, out var b) ? new StorageEntry(p, b.Size, b.ModTime, false) : null;
+            items.Add(new CopyItem(p, s, d, Known: true));
+        }
+        return items;
     }
 
     private async Task<FileListing> AwaitListing(Task<FileListing> task, string side)

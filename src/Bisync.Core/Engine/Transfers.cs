@@ -4,12 +4,32 @@ using Bisync.Storage;
 
 namespace Bisync.Engine;
 
-/// <summary>The outcome of a batch of operations: the paths that failed, with the first error.</summary>
+/// <summary>
+/// The outcome of a batch of operations: the paths that failed, with their error, and for the
+/// paths that succeeded the entry now at the destination (null where the file is now gone).
+/// </summary>
 public sealed class OperationResults
 {
     public ConcurrentDictionary<string, Exception> Failed { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, StorageEntry?> Done { get; } = new(StringComparer.Ordinal);
     public bool Ok => Failed.IsEmpty;
     public Exception? FirstError => Failed.Values.FirstOrDefault();
+
+    public void Add(OperationResults other)
+    {
+        foreach (var (k, v) in other.Failed) Failed[k] = v;
+        foreach (var (k, v) in other.Done) Done[k] = v;
+    }
+}
+
+/// <summary>
+/// One file to copy. When the engine has just listed both sides it passes what it saw
+/// (<paramref name="Known"/> true; <paramref name="Dst"/> null for a file absent there), which
+/// spares two stat calls per file; otherwise the transfer looks.
+/// </summary>
+public readonly record struct CopyItem(string Path, StorageEntry? Src = null, StorageEntry? Dst = null, bool Known = false)
+{
+    public static implicit operator CopyItem(string path) => new(path);
 }
 
 /// <summary>
@@ -33,16 +53,18 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     public static long Precision(IStorage a, IStorage b) => Math.Max(a.Features.ModTimePrecisionNs, b.Features.ModTimePrecisionNs);
 
     /// <summary>Copies each path from <paramref name="src"/> to <paramref name="dst"/> where it differs.</summary>
-    public async Task<OperationResults> CopyAsync(IStorage src, IStorage dst, IReadOnlyList<string> paths, CancellationToken ct)
+    public async Task<OperationResults> CopyAsync(IStorage src, IStorage dst, IReadOnlyList<CopyItem> items, CancellationToken ct)
     {
         var results = new OperationResults();
         var precision = Precision(src, dst);
-        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
-            async (path, token) =>
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
+            async (item, token) =>
             {
+                var path = item.Path;
                 try
                 {
-                    await CopyOneAsync(src, dst, path, precision, token).ConfigureAwait(false);
+                    var entry = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
+                    if (entry is not null) results.Done[path] = entry;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -53,28 +75,31 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         return results;
     }
 
-    private async Task CopyOneAsync(IStorage src, IStorage dst, string path, long precision, CancellationToken ct)
+    /// <summary>Copies one file if needed; returns the entry now at the destination (null in a dry run).</summary>
+    private async Task<StorageEntry?> CopyOneAsync(IStorage src, IStorage dst, CopyItem item, long precision, CancellationToken ct)
     {
-        var s = await src.StatAsync(path, ct).ConfigureAwait(false);
+        var path = item.Path;
+        var s = item.Known ? item.Src : await src.StatAsync(path, ct).ConfigureAwait(false);
         if (s is null || s.Value.IsDir)
         {
-            if (_dryRun) return; // e.g. a conflict copy whose rename was only pretended
+            if (_dryRun) return null; // e.g. a conflict copy whose rename was only pretended
             throw new FileNotFoundException($"source file not found: {src.Root}{path}");
         }
-        var d = await dst.StatAsync(path, ct).ConfigureAwait(false);
+        var d = item.Known ? item.Dst : await dst.StatAsync(path, ct).ConfigureAwait(false);
         if (d is { IsDir: true }) throw new IOException($"destination is a directory: {dst.Root}{path}");
-        if (!NeedsCopy(s.Value, d, precision)) return;
+        if (!NeedsCopy(s.Value, d, precision)) return d;
         if (_dryRun)
         {
             log.Notice($"{Messages.ShowPath(path)}: Skipped copy as --dry-run is set (size {s.Value.Size})");
-            return;
+            return null;
         }
+        var result = new StorageEntry(path, s.Value.Size, s.Value.ModTime, false);
         if (d is not null && d.Value.Size == s.Value.Size && dst.Features.CanSetModTime && !options.SizeOnly
             && await SameContentAsync(src, dst, path, s.Value.Size, ct).ConfigureAwait(false))
         {
             await dst.SetModTimeAsync(path, s.Value.ModTime, ct).ConfigureAwait(false);
             log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
-            return;
+            return result;
         }
         var copied = dst is IDirectCopier direct
             && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false);
@@ -84,6 +109,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             await dst.PutAsync(path, input, s.Value.Size, s.Value.ModTime, ct).ConfigureAwait(false);
         }
         log.Info($"{Messages.ShowPath(path)}: Copied ({(d is null ? "new" : "replaced existing")})");
+        return result;
     }
 
     /// <summary>Small same-size files on two local disks: compare bytes instead of copying (as rclone compares hashes).</summary>
@@ -115,6 +141,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                         return;
                     }
                     await storage.DeleteAsync(path, token).ConfigureAwait(false);
+                    results.Done[path] = null;
                     log.Info($"{Messages.ShowPath(path)}: Deleted");
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -42,13 +42,24 @@ public sealed class FileListing
 
     public bool Contains(string path) => Index.ContainsKey(path);
 
-    /// <summary>A new listing with entries removed and set (added or replaced).</summary>
+    /// <summary>A new listing with entries removed and set (added or replaced): one merge pass.</summary>
     public FileListing With(IEnumerable<string> removed, IEnumerable<ListingEntry> set)
     {
-        var map = new Dictionary<string, ListingEntry>(StringComparer.Ordinal);
-        foreach (var e in _entries) map[e.Path] = e;
-        foreach (var r in removed) map.Remove(r);
-        foreach (var s in set) map[s.Path] = s;
-        return new FileListing(map.Values.ToList());
+        var cmp = GoOrdinalComparer.Instance;
+        var drop = new HashSet<string>(removed, StringComparer.Ordinal);
+        var adds = new Dictionary<string, ListingEntry>(StringComparer.Ordinal);
+        foreach (var e in set) adds[e.Path] = e;
+        foreach (var k in adds.Keys) drop.Add(k);
+        var sortedAdds = adds.Values.ToList();
+        sortedAdds.Sort((a, b) => cmp.Compare(a.Path, b.Path));
+        var result = new List<ListingEntry>(_entries.Count + sortedAdds.Count);
+        var j = 0;
+        foreach (var e in _entries)
+        {
+            while (j < sortedAdds.Count && cmp.Compare(sortedAdds[j].Path, e.Path) < 0) result.Add(sortedAdds[j++]);
+            if (!drop.Contains(e.Path)) result.Add(e);
+        }
+        while (j < sortedAdds.Count) result.Add(sortedAdds[j++]);
+        return new FileListing(result, sorted: true);
     }
 }
