@@ -38,3 +38,27 @@ public sealed class ConformanceTests
         Assert.Equal(17, names.Count);
     }
 }
+
+/// <summary>The runner with a side reached through <see cref="IStorage"/>, as a remote Path2 will be.</summary>
+public sealed class StorageSideConformanceTests
+{
+    [Theory]
+    [InlineData("test_extended_filenames")]
+    [InlineData("test_check_access")]
+    public async Task Path2_prepared_through_IStorage(string name)
+    {
+        var outcome = await ConformanceCase.RunAsync(name, tmp =>
+        {
+            var local = ConformanceTarget.Local(tmp, LocalOpener.Create());
+            return new ConformanceTarget
+            {
+                Path1Root = local.Path1Root,
+                Path2Root = local.Path2Root,
+                Path1Fs = local.Path1Fs,
+                Path2Fs = new StorageScenarioFs(Bisync.Storage.Local.LocalStorageOpener.Open(local.Path2Root)),
+                Opener = local.Opener,
+            };
+        }, CancellationToken.None);
+        Assert.True(outcome.Passed, $"{name} does not match golden/:\n{outcome.Report}");
+    }
+}
