@@ -53,9 +53,11 @@ public static class ConformanceData
     /// the folder that holds <c>Bisync.slnx</c>, found by walking up from the test assembly.
     /// Throws when it cannot be found: the conformance tests never skip silently.
     /// </summary>
-    public static string Locate()
+    public static string Locate() => Locate(Environment.GetEnvironmentVariable(EnvVar), AppContext.BaseDirectory);
+
+    /// <summary><see cref="Locate()"/> with the environment value and the start folder given.</summary>
+    public static string Locate(string? env, string startDir)
     {
-        var env = Environment.GetEnvironmentVariable(EnvVar);
         if (!string.IsNullOrWhiteSpace(env))
         {
             var dir = Path.GetFullPath(env);
@@ -64,17 +66,17 @@ public static class ConformanceData
                 throw new DirectoryNotFoundException($"{EnvVar}={env}: no rclone bisync test cases (test_*) there");
             return dir;
         }
-        var root = FindRepoRoot()
-            ?? throw new DirectoryNotFoundException($"no Bisync.slnx above {AppContext.BaseDirectory}; set {EnvVar}");
+        var root = FindRepoRoot(startDir)
+            ?? throw new DirectoryNotFoundException($"no Bisync.slnx above {startDir}; set {EnvVar}");
         var data = Path.GetFullPath(Path.Combine(root, "..", "shared", "conformance", VersionFolder));
         if (!Directory.Exists(data) || Directory.GetDirectories(data, "test_*").Length == 0)
             throw new DirectoryNotFoundException($"conformance data missing: {data} (expected test_* folders); set {EnvVar}");
         return data;
     }
 
-    public static string? FindRepoRoot()
+    public static string? FindRepoRoot(string startDir)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(startDir); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Bisync.slnx"))) return dir.FullName;
         return null;
     }

@@ -170,3 +170,29 @@ public sealed class GoldenComparerTests
         Assert.DoesNotMatch(ScenarioRunner.GlobRegex("*.lst"), "a.lst-new");
     }
 }
+
+public sealed class ConformanceDataTests
+{
+    [Fact]
+    public void Missing_data_fails_loudly()
+    {
+        var empty = Directory.CreateTempSubdirectory("bisync-nodata-").FullName;
+        try
+        {
+            Assert.Throws<DirectoryNotFoundException>(() => ConformanceData.Locate(empty, AppContext.BaseDirectory));
+            Assert.Throws<DirectoryNotFoundException>(() => ConformanceData.Locate(null, empty));
+        }
+        finally
+        {
+            Directory.Delete(empty);
+        }
+    }
+
+    [Fact]
+    public void Environment_may_name_the_version_folder_or_its_parent()
+    {
+        var data = ConformanceData.Locate();
+        Assert.Equal(data, ConformanceData.Locate(data, "/"));
+        Assert.Equal(data, ConformanceData.Locate(Path.GetDirectoryName(data), "/"));
+    }
+}
