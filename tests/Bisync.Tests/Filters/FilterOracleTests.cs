@@ -68,7 +68,7 @@ public sealed class FilterOracleTests(FilterCorpus corpus) : IClassFixture<Filte
         }
 
         // Ordered --filter rules, sometimes with '!' and a final exclude-all.
-        for (int i = 0; i < 50; i++)
+        for (int i = 0; i < 40; i++)
         {
             var flags = new List<string>();
             int n = random.Next(2, 6);
@@ -82,7 +82,7 @@ public sealed class FilterOracleTests(FilterCorpus corpus) : IClassFixture<Filte
         }
 
         // --filter-from files with comments, blank lines and surrounding white space.
-        for (int i = 0; i < 30; i++)
+        for (int i = 0; i < 20; i++)
         {
             var sb = new StringBuilder("# generated rules\n\n");
             int n = random.Next(2, 7);
@@ -96,7 +96,7 @@ public sealed class FilterOracleTests(FilterCorpus corpus) : IClassFixture<Filte
         }
 
         // Every kind of rule flag mixed (rclone reorders them by kind).
-        for (int i = 0; i < 30; i++)
+        for (int i = 0; i < 25; i++)
         {
             var flags = new List<string>();
             int n = random.Next(2, 6);
@@ -116,7 +116,7 @@ public sealed class FilterOracleTests(FilterCorpus corpus) : IClassFixture<Filte
         }
 
         // --ignore-case.
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 15; i++)
         {
             var flags = new List<string> { "--ignore-case" };
             int n = random.Next(1, 4);
