@@ -24,9 +24,27 @@ public sealed class FilterException(string message) : Exception(message);
 /// </remarks>
 public sealed class FilterSet : IPathFilter
 {
-    /// <summary>One rule: include or exclude when <see cref="Regex"/> matches.</summary>
-    private sealed record Rule(bool Include, string Text, Regex Regex)
+    /// <summary>
+    /// One rule: include or exclude when <see cref="Regex"/> matches. <see cref="Literals"/> are
+    /// cheap necessary conditions checked before the regexp (null: none known).
+    /// </summary>
+    private sealed record Rule(bool Include, string Text, Regex Regex, Glob.Literals? Literals)
     {
+        /// <summary>True for "^.*$", which matches every path.</summary>
+        public bool MatchesAll { get; } = Text is MatchAll;
+
+        public bool IsMatch(ReadOnlySpan<char> path)
+        {
+            if (MatchesAll) return true;
+            if (Literals is { } l)
+            {
+                if (l.Suffix is { } suffix && !path.EndsWith(suffix, StringComparison.Ordinal)) return false;
+                if (l.Prefix is { } prefix && !path.StartsWith(prefix, StringComparison.Ordinal)) return false;
+                if (l.Longest is { } longest && path.IndexOf(longest, StringComparison.Ordinal) < 0) return false;
+            }
+            return Regex.IsMatch(path);
+        }
+
         public override string ToString() => (Include ? "+ " : "- ") + Text;
     }
 
@@ -36,10 +54,12 @@ public sealed class FilterSet : IPathFilter
         private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
         public List<Rule> Rules { get; } = [];
 
-        public void Add(bool include, string regexText)
+        /// <summary>Adds a rule; <paramref name="glob"/> is the glob it came from (for its literals), if known.</summary>
+        public void Add(bool include, string regexText, string? glob = null, bool ignoreCase = false)
         {
             if (!_seen.Add((include ? "+ " : "- ") + regexText)) return;
-            Rules.Add(new Rule(include, regexText, Compile(regexText)));
+            var literals = glob is null || ignoreCase ? null : Glob.RequiredLiterals(glob);
+            Rules.Add(new Rule(include, regexText, Compile(regexText), literals));
         }
 
         public void Clear()
@@ -148,7 +168,7 @@ public sealed class FilterSet : IPathFilter
         if (_modTimeFrom is { } from && modTime < from) return false;
         if (_modTimeTo is { } to && modTime > to) return false;
         foreach (var rule in _files)
-            if (rule.Regex.IsMatch(path)) return rule.Include;
+            if (rule.IsMatch(path)) return rule.Include;
         return true;
     }
 
@@ -164,7 +184,7 @@ public sealed class FilterSet : IPathFilter
             buffer[dir.Length] = '/';
             var span = new ReadOnlySpan<char>(buffer, 0, dir.Length + 1);
             foreach (var rule in _dirs)
-                if (rule.Regex.IsMatch(span)) return rule.Include;
+                if (rule.IsMatch(span)) return rule.Include;
             return true;
         }
         finally
@@ -304,9 +324,9 @@ public sealed class FilterSet : IPathFilter
         // Excluding "dir/" excludes the directory and everything in it.
         if (glob.EndsWith('/')) glob += "**";
         var regex = ToRegex(glob);
-        _fileRules.Add(false, regex);
+        _fileRules.Add(false, regex, glob, _ignoreCase);
         if (glob.Contains("**", StringComparison.Ordinal))
-            _dirRules.Add(false, regex);
+            _dirRules.Add(false, regex, glob, _ignoreCase);
         else if (glob == "*")
             _dirRules.Add(false, CaseFlag + MatchAll);
     }
@@ -317,14 +337,14 @@ public sealed class FilterSet : IPathFilter
         if (glob.EndsWith('/') && !hasDoubleStar)
         {
             // "dir/" only lets the directory itself be listed.
-            _dirRules.Add(true, ToRegex(glob));
+            _dirRules.Add(true, ToRegex(glob), glob, _ignoreCase);
             return;
         }
-        _fileRules.Add(true, ToRegex(glob));
-        foreach (var dirRegex in ParentDirectoryRegexes(glob))
-            _dirRules.Add(true, dirRegex);
+        _fileRules.Add(true, ToRegex(glob), glob, _ignoreCase);
+        foreach (var (dirRegex, dirGlob) in ParentDirectoryRegexes(glob))
+            _dirRules.Add(true, dirRegex, dirGlob, _ignoreCase);
         if (hasDoubleStar)
-            _dirRules.Add(true, ToRegex(glob));
+            _dirRules.Add(true, ToRegex(glob), glob, _ignoreCase);
     }
 
     /// <summary>
@@ -333,15 +353,15 @@ public sealed class FilterSet : IPathFilter
     /// When the parents can't be expressed (a {{regexp}} or a {a,b/c} group spanning a '/'),
     /// every directory is let through.
     /// </summary>
-    private List<string> ParentDirectoryRegexes(string glob)
+    private List<(string Regex, string? Glob)> ParentDirectoryRegexes(string glob)
     {
         bool anchored = glob.StartsWith('/');
         string body = anchored ? glob[1..] : glob;
         string prefix = anchored ? "/" : "";
-        var result = new List<string>();
+        var result = new List<(string, string?)>();
         if (body.Contains("{{", StringComparison.Ordinal))
         {
-            result.Add(CaseFlag + MatchAll);
+            result.Add((CaseFlag + MatchAll, null));
             return result;
         }
         var dirGlobs = new List<string>();
@@ -363,15 +383,15 @@ public sealed class FilterSet : IPathFilter
         }
         try
         {
-            foreach (var dirGlob in dirGlobs) result.Add(ToRegex(prefix + dirGlob));
+            foreach (var dirGlob in dirGlobs) result.Add((ToRegex(prefix + dirGlob), prefix + dirGlob));
         }
         catch (GlobException e) when (e.BraceMismatch)
         {
             result.Clear();
-            result.Add(CaseFlag + MatchAll);
+            result.Add((CaseFlag + MatchAll, null));
             return result;
         }
-        if (result.Count == 0 && !anchored) result.Add(CaseFlag + MatchAll);
+        if (result.Count == 0 && !anchored) result.Add((CaseFlag + MatchAll, null));
         return result;
     }
 

@@ -124,6 +124,61 @@ internal static class Glob
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Literal text every path matched by a glob must hold: <see cref="Prefix"/> at its start
+    /// (anchored globs), <see cref="Suffix"/> at its end, <see cref="Longest"/> somewhere.
+    /// </summary>
+    internal sealed record Literals(string? Prefix, string? Suffix, string? Longest);
+
+    /// <summary>
+    /// The literal runs of a glob that any match must contain (outside classes, braces and
+    /// escapes), or null when there is nothing worth checking or the glob has a {{regexp}}.
+    /// </summary>
+    internal static Literals? RequiredLiterals(string glob)
+    {
+        if (glob.Contains("{{", StringComparison.Ordinal)) return null;
+        bool anchored = glob.StartsWith('/');
+        int start = anchored ? 1 : 0;
+        var runs = new List<(int Start, int End)>();
+        int runStart = -1;
+        bool inBraces = false;
+        int i = start;
+        while (i < glob.Length)
+        {
+            char c = glob[i];
+            if (c is '\\' or '[' or '{' or '}' or '*' or '?' || inBraces)
+            {
+                if (runStart >= 0) { runs.Add((runStart, i)); runStart = -1; }
+                if (c == '\\') { i += 2; continue; }
+                if (c == '[')
+                {
+                    int depth = 0;
+                    for (; i < glob.Length; i++)
+                    {
+                        if (glob[i] == '[') depth++;
+                        else if (glob[i] == ']' && --depth == 0) break;
+                    }
+                    i++;
+                    continue;
+                }
+                if (c == '{') inBraces = true;
+                else if (c == '}') inBraces = false;
+                i++;
+                continue;
+            }
+            if (runStart < 0) runStart = i;
+            i++;
+        }
+        if (runStart >= 0) runs.Add((runStart, glob.Length));
+        if (runs.Count == 0) return null;
+        string? prefix = anchored && runs[0].Start == start ? glob[runs[0].Start..runs[0].End] : null;
+        string? suffix = runs[^1].End == glob.Length ? glob[runs[^1].Start..runs[^1].End] : null;
+        var longest = runs.MaxBy(r => r.End - r.Start);
+        string? longestText = longest.End - longest.Start >= 2 ? glob[longest.Start..longest.End] : null;
+        if (longestText == prefix || longestText == suffix) longestText = null;
+        return prefix is null && suffix is null && longestText is null ? null : new Literals(prefix, suffix, longestText);
+    }
+
     /// <summary>The characters that have a meaning in a regexp and are quoted when literal.</summary>
     internal static bool IsRegexMeta(char c) => c is '\\' or '.' or '+' or '*' or '?' or '(' or ')' or '|'
         or '[' or ']' or '{' or '}' or '^' or '$';
