@@ -56,18 +56,16 @@ log "testing"
 dotnet test Bisync.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" 2>&1 | tee "$BISYNC_TEST_STATE/test.log"
 rc=${PIPESTATUS[0]}
 
+# Totals: vstest prints, per test assembly, a block "Total tests: N" / "Passed: N" /
+# "Failed: N" / "Skipped: N"; add them up.
 passed=0; failed=0; skipped=0
-while read -r line; do
-  p=$(sed -n 's/.*Passed: *\([0-9]*\).*/\1/p' <<<"$line"); passed=$((passed + ${p:-0}))
-  f=$(sed -n 's/.*Failed: *\([0-9]*\).*/\1/p' <<<"$line"); failed=$((failed + ${f:-0}))
-  s=$(sed -n 's/.*Skipped: *\([0-9]*\).*/\1/p' <<<"$line"); skipped=$((skipped + ${s:-0}))
-done < <(grep -E '^(Passed|Failed)! +- +Failed:' "$BISYNC_TEST_STATE/test.log" | sed 's/,/ /g')
-# With the "normal" console logger this SDK prints a block instead of the one-line summary:
-# "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" on lines of their own.
-if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && grep -qE '^Total tests: ' "$BISYNC_TEST_STATE/test.log"; then
-  eval "$(awk '/^Total tests: /{b=1; next} b && /^ +Passed: +[0-9]+/{p+=$2} b && /^ +Failed: +[0-9]+/{f+=$2} b && /^ +Skipped: +[0-9]+/{s+=$2} b && /^ +Total time:/{b=0}
-               END{printf "passed=%d; failed=%d; skipped=%d\n", p, f, s}' "$BISYNC_TEST_STATE/test.log")"
-fi
+while read -r kind n; do
+  case "$kind" in
+    Passed:) passed=$((passed + n)) ;;
+    Failed:) failed=$((failed + n)) ;;
+    Skipped:) skipped=$((skipped + n)) ;;
+  esac
+done < <(sed -n '/^Total tests:/,/Total time:/p' "$BISYNC_TEST_STATE/test.log" | grep -E '^ +(Passed|Failed|Skipped): +[0-9]+ *$')
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "no test ran"; fi
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -33,7 +33,7 @@ public static class CommandLine
     private static readonly HashSet<string> BoolFlags =
     [
         "--check-access", "--force", "--localtime", "--no-cleanup", "--remove-empty-dirs", "--resync",
-        "--dry-run", "--size-only", "--help", "--quiet", "--ignore-case", "--version",
+        "--dry-run", "--size-only", "--help", "--quiet", "--ignore-case", "--version", "--checksum", "--progress",
     ];
 
     private static readonly HashSet<string> ValueFlags =
@@ -46,7 +46,7 @@ public static class CommandLine
 
     private static readonly Dictionary<char, string> Short = new()
     {
-        ['1'] = "--resync", ['n'] = "--dry-run", ['q'] = "--quiet", ['h'] = "--help", ['f'] = "--filter", ['V'] = "--version",
+        ['1'] = "--resync", ['n'] = "--dry-run", ['q'] = "--quiet", ['h'] = "--help", ['f'] = "--filter", ['V'] = "--version", ['P'] = "--progress", ['c'] = "--checksum",
     };
 
     public static CliOptions Parse(string[] args)
@@ -79,7 +79,6 @@ public static class CommandLine
                     verbose += inline is null ? 1 : ParseInt(name, inline);
                     continue;
                 }
-                if (name == "--progress" || name == "--checksum") throw new UsageException($"flag {name} is not supported yet");
             }
             else
             {
@@ -200,6 +199,9 @@ public static class CommandLine
             DryRun = bools.Contains("--dry-run"),
             MaxDelete = values.TryGetValue("--max-delete", out var md) ? ParseRange("--max-delete", md, 0, 100) : 50,
             SizeOnly = bools.Contains("--size-only"),
+            Checksum = bools.Contains("--checksum"),
+            Progress = bools.Contains("--progress"),
+            ProgressInPlace = !Console.IsErrorRedirected,
             Transfers = values.TryGetValue("--transfers", out var tr) ? ParseRange("--transfers", tr, 1, 1024) : 4,
             Checkers = values.TryGetValue("--checkers", out var ck) ? ParseRange("--checkers", ck, 1, 1024) : 8,
             Filter = filter,

@@ -31,6 +31,10 @@ Global flags:
   -n, --dry-run                 Show what would change; change nothing (listings go to *.lst-dry*).
       --max-delete int          Abort when more than this percentage of a side's files would be deleted (default 50).
       --size-only               Skip copying files whose sizes match, whatever their times.
+  -c, --checksum                Compare files by MD5, not modification time; hashes are cached in the
+                                working directory (by path, size, time, inode and ctime), so unchanged files
+                                are not read again.
+  -P, --progress                Show transfer progress (files, bytes, rate, ETA).
       --transfers int           Parallel file transfers (default 4).
       --checkers int            Parallel directory listings (default 8).
   -v, --verbose                 More logging: -v for INFO, -vv for DEBUG (default NOTICE).

@@ -51,9 +51,7 @@ public static class Program
             try
             {
                 var set = FilterSet.Build(cli.Bisync.Filter, cli.Bisync.FiltersFile, DateTime.Now);
-                Console.Out.WriteLine("--- start filters ---");
                 Console.Out.WriteLine(set.Dump());
-                Console.Out.WriteLine("--- end filters ---");
             }
             catch (Exception ex) when (ex is FilterException or IOException)
             {

@@ -60,7 +60,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 if (problem is not null) throw new CriticalException(problem);
             }
 
-            var run = new Run(options, names, path1, path2, filter, log);
+            using var run = new Run(options, names, path1, path2, filter, log);
             if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);
             else await run.NormalAsync(ct).ConfigureAwait(false);
             log.Info("Bisync successful");

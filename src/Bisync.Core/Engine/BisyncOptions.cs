@@ -31,6 +31,13 @@ public sealed record BisyncOptions
     /// <summary>Compare by size alone when deciding what a transfer must copy.</summary>
     public bool SizeOnly { get; init; }
 
+    /// <summary>Compare files by MD5 instead of modification time (hashes cached in the working directory).</summary>
+    public bool Checksum { get; init; }
+
+    /// <summary>Show transfer progress (-P); the CLI says whether stderr is a terminal.</summary>
+    public bool Progress { get; init; }
+    public bool ProgressInPlace { get; init; }
+
     /// <summary>Parallel transfers (copies, deletes).</summary>
     public int Transfers { get; init; } = 4;
 

@@ -12,6 +12,7 @@ public enum DeltaKind
     Older = 4,
     Size = 8,
     Deleted = 16,
+    Hash = 32,
 }
 
 /// <summary>What changed on one side for one file since the prior run.</summary>
@@ -51,7 +52,8 @@ public sealed class SideDeltas
 public static class DeltaFinder
 {
     /// <param name="precisionNs">The side's modification-time precision: smaller differences are no change.</param>
-    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log)
+    /// <param name="checksum">Compare MD5s where both listings have them: same content is no change, whatever the time.</param>
+    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log, bool checksum = false)
     {
         var deltas = new List<Delta>();
         var a = prior.Entries;
@@ -65,7 +67,7 @@ public static class DeltaFinder
             else if (c > 0) { deltas.Add(new Delta(b[j].Path, DeltaKind.New)); j++; }
             else
             {
-                var kind = Compare(a[i], b[j], precisionNs);
+                var kind = Compare(a[i], b[j], precisionNs, checksum);
                 if (kind != DeltaKind.None) deltas.Add(new Delta(b[j].Path, kind));
                 i++; j++;
             }
@@ -75,15 +77,17 @@ public static class DeltaFinder
         return result;
     }
 
-    private static DeltaKind Compare(in ListingEntry prior, in ListingEntry now, long precisionNs)
+    private static DeltaKind Compare(in ListingEntry prior, in ListingEntry now, long precisionNs, bool checksum)
     {
+        var hashed = checksum && prior.Hash != "-" && now.Hash != "-";
+        if (hashed && prior.Size == now.Size && prior.Hash == now.Hash) return DeltaKind.None;
         var diff = now.ModTime - prior.ModTime;
         var tolerance = Math.Max(precisionNs, 1) - 1;
         if (diff > tolerance) return DeltaKind.Newer;
         if (diff < -tolerance) return DeltaKind.Older;
         // Same time but another size: rclone v1.60.1 misses this change; we report it.
         if (prior.Size >= 0 && now.Size >= 0 && prior.Size != now.Size) return DeltaKind.Size;
-        return DeltaKind.None;
+        return hashed ? DeltaKind.Hash : DeltaKind.None;
     }
 
     public static string Describe(DeltaKind kind) => kind switch
@@ -93,6 +97,7 @@ public static class DeltaFinder
         DeltaKind.Older => "File is OLDER",
         DeltaKind.Size => "File size differs",
         DeltaKind.Deleted => "File was deleted",
+        DeltaKind.Hash => "File hash differs",
         _ => "File changed",
     };
 
@@ -102,7 +107,7 @@ public static class DeltaFinder
         if (log.Enabled(LogLevel.Info))
         {
             // rclone groups them: new, newer, older, size, deleted; each group in path order.
-            foreach (var kind in new[] { DeltaKind.New, DeltaKind.Newer, DeltaKind.Older, DeltaKind.Size, DeltaKind.Deleted })
+            foreach (var kind in new[] { DeltaKind.New, DeltaKind.Newer, DeltaKind.Older, DeltaKind.Size, DeltaKind.Hash, DeltaKind.Deleted })
             {
                 foreach (var x in d.Deltas)
                 {

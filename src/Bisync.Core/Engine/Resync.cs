@@ -43,7 +43,7 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         return (on1, on2);
     }
 
-    private static StorageEntry Entry(ListingEntry e) => new(e.Path, e.Size, e.ModTime, false);
+    private static StorageEntry Entry(ListingEntry e) => new(e.Path, e.Size, e.ModTime, false, e.Hash);
 }
 
 /// <summary>Queue files: one Go-quoted path per line, kept in the working directory.</summary>

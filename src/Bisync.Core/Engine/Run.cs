@@ -6,9 +6,14 @@ using Bisync.Storage;
 namespace Bisync.Engine;
 
 /// <summary>One run of the pipeline over an opened, locked pair.</summary>
-internal sealed class Run(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, IPathFilter filter, Logger log)
+internal sealed class Run(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, IPathFilter filter, Logger log) : IDisposable
 {
-    private readonly Transfers _transfers = new(options, log);
+    private readonly Transfers _transfers = new(options, log)
+    {
+        Progress = options.Progress ? new Progress(log, options.ProgressInPlace) : null,
+    };
+
+    public void Dispose() => _transfers.Progress?.Dispose();
 
     public async Task ResyncAsync(CancellationToken ct)
     {
@@ -30,6 +35,7 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         }
         WriteListing(names.Listing1, final1);
         WriteListing(names.Listing2, final2);
+        SaveHashes(final1, final2);
         await RemoveEmptyDirsAsync(ct).ConfigureAwait(false);
         Cleanup();
     }
@@ -49,20 +55,20 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         var prior2 = BisyncEngine.ReadListing(names.Listing2);
 
         // List both sides at once; report them in order.
-        var list1 = Task.Run(() => TreeLister.ListAsync(path1, filter, options.Checkers, ct), ct);
-        var list2 = Task.Run(() => TreeLister.ListAsync(path2, filter, options.Checkers, ct), ct);
+        var list1 = Task.Run(() => ListSideAsync(1, ct), ct);
+        var list2 = Task.Run(() => ListSideAsync(2, ct), ct);
 
         log.Info("Path1 checking for diffs");
         var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
         WriteListing(names.NewListing1, current1);
         if (current1.Count == 0) EmptyAbort("Path1", names.NewListing1, list2);
-        var deltas1 = DeltaFinder.Find("Path1", prior1, current1, path1.Features.ModTimePrecisionNs, log);
+        var deltas1 = DeltaFinder.Find("Path1", prior1, current1, path1.Features.ModTimePrecisionNs, log, options.Checksum);
 
         log.Info("Path2 checking for diffs");
         var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
         WriteListing(names.NewListing2, current2);
         if (current2.Count == 0) EmptyAbort("Path2", names.NewListing2, null);
-        var deltas2 = DeltaFinder.Find("Path2", prior2, current2, path2.Features.ModTimePrecisionNs, log);
+        var deltas2 = DeltaFinder.Find("Path2", prior2, current2, path2.Features.ModTimePrecisionNs, log, options.Checksum);
 
         if (!options.Force)
         {
@@ -132,6 +138,7 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         log.Info("Updating listings");
         WriteListing(names.Listing1, final1);
         WriteListing(names.Listing2, final2);
+        SaveHashes(final1, final2);
         if (failed)
             throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed");
 
@@ -155,8 +162,8 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         foreach (var p in paths)
         {
             if (renamedTo.Contains(p)) { items.Add(new CopyItem(p)); continue; }
-            StorageEntry? s = from.TryGet(p, out var a) ? new StorageEntry(p, a.Size, a.ModTime, false) : null;
-            StorageEntry? d = to.TryGet(p, out var b) ? new StorageEntry(p, b.Size, b.ModTime, false) : null;
+            StorageEntry? s = from.TryGet(p, out var a) ? new StorageEntry(p, a.Size, a.ModTime, false, a.Hash) : null;
+            StorageEntry? d = to.TryGet(p, out var b) ? new StorageEntry(p, b.Size, b.ModTime, false, b.Hash) : null;
             items.Add(new CopyItem(p, s, d, Known: true));
         }
         return items;
@@ -205,11 +212,31 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
 
     private async Task<(FileListing, FileListing)> ListBothAsync(CancellationToken ct)
     {
-        var t1 = Task.Run(() => TreeLister.ListAsync(path1, filter, options.Checkers, ct), ct);
-        var t2 = Task.Run(() => TreeLister.ListAsync(path2, filter, options.Checkers, ct), ct);
+        var t1 = Task.Run(() => ListSideAsync(1, ct), ct);
+        var t2 = Task.Run(() => ListSideAsync(2, ct), ct);
         var l1 = await AwaitListing(t1, "Path1").ConfigureAwait(false);
         var l2 = await AwaitListing(t2, "Path2").ConfigureAwait(false);
         return (l1, l2);
+    }
+
+    private HashCache? _hashes1, _hashes2;
+
+    /// <summary>Lists one side; with --checksum also gives every file its MD5 (cached between runs).</summary>
+    private async Task<FileListing> ListSideAsync(int side, CancellationToken ct)
+    {
+        var storage = side == 1 ? path1 : path2;
+        if (!options.Checksum) return await TreeLister.ListAsync(storage, filter, options.Checkers, ct).ConfigureAwait(false);
+        var fileIds = new System.Collections.Concurrent.ConcurrentDictionary<string, ulong>(StringComparer.Ordinal);
+        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds).ConfigureAwait(false);
+        var cache = side == 1 ? _hashes1 ??= HashCache.Load(names.Hashes1) : _hashes2 ??= HashCache.Load(names.Hashes2);
+        return await Hasher.HashAsync(storage, listing, fileIds, cache, options.Checkers, ct).ConfigureAwait(false);
+    }
+
+    private void SaveHashes(FileListing final1, FileListing final2)
+    {
+        if (options.DryRun) return;
+        _hashes1?.Save(names.Hashes1, final1.Entries.Select(e => e.Path));
+        _hashes2?.Save(names.Hashes2, final2.Entries.Select(e => e.Path));
     }
 
     private void WriteListing(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime);

@@ -21,7 +21,13 @@ public sealed class SessionNames
         ErrListing1 = basePath + ".path1.lst-err";
         ErrListing2 = basePath + ".path2.lst-err";
         LockFile = basePath + ".lck";
+        Hashes1 = basePath + ".path1.hashes";
+        Hashes2 = basePath + ".path2.hashes";
     }
+
+    /// <summary>The --checksum hash caches.</summary>
+    public string Hashes1 { get; }
+    public string Hashes2 { get; }
 
     public string Workdir { get; }
     public string Session { get; }

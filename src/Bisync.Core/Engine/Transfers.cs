@@ -40,12 +40,17 @@ public sealed class Transfers(BisyncOptions options, Logger log)
 {
     private readonly bool _dryRun = options.DryRun;
 
+    /// <summary>Where -P/--progress counts transfers, when asked for.</summary>
+    public Progress? Progress { get; set; }
+
     /// <summary>Whether <paramref name="dst"/> must be (re)written to equal <paramref name="src"/>.</summary>
     public bool NeedsCopy(StorageEntry src, StorageEntry? dst, long precisionNs)
     {
         if (dst is null) return true;
         if (src.Size != dst.Value.Size) return true;
         if (options.SizeOnly) return false;
+        if (options.Checksum && src.Hash is not null && dst.Value.Hash is not null && src.Hash != "-" && dst.Value.Hash != "-")
+            return src.Hash != dst.Value.Hash;
         var diff = Math.Abs(src.ModTime - dst.Value.ModTime);
         return diff >= Math.Max(precisionNs, 1);
     }
@@ -57,6 +62,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     {
         var results = new OperationResults();
         var precision = Precision(src, dst);
+        Progress?.Queued(items.Count, items.Sum(i => i.Src?.Size ?? 0));
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
             async (item, token) =>
             {
@@ -65,6 +71,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                 {
                     var entry = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
                     if (entry is not null) results.Done[path] = entry;
+                    Progress?.Done(item.Src?.Size ?? entry?.Size ?? 0);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -93,7 +100,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             log.Notice($"{Messages.ShowPath(path)}: Skipped copy as --dry-run is set (size {s.Value.Size})");
             return null;
         }
-        var result = new StorageEntry(path, s.Value.Size, s.Value.ModTime, false);
+        var result = new StorageEntry(path, s.Value.Size, s.Value.ModTime, false, s.Value.Hash);
         if (d is not null && d.Value.Size == s.Value.Size && dst.Features.CanSetModTime && !options.SizeOnly
             && await SameContentAsync(src, dst, path, s.Value.Size, ct).ConfigureAwait(false))
         {

@@ -12,7 +12,8 @@ public static class TreeLister
     public static bool IsTemporaryName(string name) =>
         name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
 
-    public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct, List<string>? directories = null)
+    public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
+        List<string>? directories = null, ConcurrentDictionary<string, ulong>? fileIds = null)
     {
         var files = new ConcurrentBag<List<ListingEntry>>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
@@ -78,6 +79,7 @@ public static class TreeLister
                     if (IsTemporaryName(e.Name)) continue;
                     if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
                     local.Add(new ListingEntry(e.Path, e.Size, e.ModTime, e.Hash ?? "-"));
+                    if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
                 }
             }
             if (local.Count > 0) files.Add(local);

@@ -59,9 +59,48 @@ public sealed class Logger : IDisposable
             Sink?.Invoke(body);
             var writer = _file ?? _console;
             if (writer is null) return;
+            if (_statusShown && writer == _console)
+            {
+                _console.Write("\r\u001b[K");
+                _statusShown = false;
+            }
             var now = DateTime.Now;
             writer.Write(now.ToString("yyyy/MM/dd HH:mm:ss "));
             writer.WriteLine(body);
+        }
+    }
+
+    private bool _statusShown;
+
+    /// <summary>
+    /// A progress line on the console: on a terminal it is redrawn in place (and cleared before the
+    /// next log line); elsewhere it is written as an ordinary line.
+    /// </summary>
+    public void Status(string text, bool inPlace)
+    {
+        lock (_gate)
+        {
+            if (_console is null) return;
+            if (inPlace)
+            {
+                _console.Write("\r" + text + "\u001b[K");
+                _statusShown = true;
+            }
+            else
+            {
+                _console.WriteLine(DateTime.Now.ToString("yyyy/MM/dd HH:mm:ss ") + "NOTICE: " + text);
+            }
+            _console.Flush();
+        }
+    }
+
+    /// <summary>Ends an in-place progress line.</summary>
+    public void EndStatus()
+    {
+        lock (_gate)
+        {
+            if (_statusShown && _console is not null) _console.WriteLine();
+            _statusShown = false;
         }
     }
 

@@ -4,9 +4,12 @@ namespace Bisync.Storage;
 /// One object or directory as a backend reports it.
 /// <see cref="Path"/> is relative to the storage root, '/'-separated, in rclone's
 /// standard encoding (see <see cref="Bisync.Text.PathEncoding"/>); "" is the root.
-/// <see cref="ModTime"/> is nanoseconds since the Unix epoch, UTC.
+/// <see cref="ModTime"/> is nanoseconds since the Unix epoch, UTC. <see cref="Hash"/> is "md5:hex"
+/// when the backend knows it without reading the content. <see cref="FileId"/> is a local
+/// file's identity and last status change (its inode and ctime mixed; 0 elsewhere): with path, size
+/// and modification time it keys the --checksum hash cache, and no write can keep it unchanged.
 /// </summary>
-public readonly record struct StorageEntry(string Path, long Size, long ModTime, bool IsDir, string? Hash = null)
+public readonly record struct StorageEntry(string Path, long Size, long ModTime, bool IsDir, string? Hash = null, ulong FileId = 0)
 {
     /// <summary>The last path element.</summary>
     public string Name => Path[(Path.LastIndexOf('/') + 1)..];

@@ -90,7 +90,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
                 if (kind == Native.S_IFDIR)
                     results.Add(new StorageEntry(path, 0, ToNs(st), true));
                 else if (kind == Native.S_IFREG)
-                    results.Add(new StorageEntry(path, (long)st.Size, ToNs(st), false));
+                    results.Add(new StorageEntry(path, (long)st.Size, ToNs(st), false, null, FileIdOf(st)));
             }
         }
         finally
@@ -106,6 +106,10 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
         while (s[i] != 0) i++;
         return i;
     }
+
+    /// <summary>Inode and status-change time mixed: any write to the file changes it.</summary>
+    private static ulong FileIdOf(in Native.Statx st) =>
+        st.Ino * 0x9E3779B97F4A7C15UL ^ (ulong)(st.CtimeSec * 1_000_000_000L + st.CtimeNsec) | 1UL;
 
     private static long ToNs(in Native.Statx st) => st.MtimeSec * 1_000_000_000L + st.MtimeNsec;
 
@@ -137,7 +141,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
             throw Native.Error("stat", Full(path), errno);
         }
         var kind = st.Value.Mode & Native.S_IFMT;
-        return new StorageEntry(path, kind == Native.S_IFDIR ? 0 : (long)st.Value.Size, ToNs(st.Value), kind == Native.S_IFDIR);
+        return new StorageEntry(path, kind == Native.S_IFDIR ? 0 : (long)st.Value.Size, ToNs(st.Value), kind == Native.S_IFDIR, null, FileIdOf(st.Value));
     }
 
     public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => Task.FromResult(Stat(path));

@@ -1,0 +1,279 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Bisync.Tests.Conformance;
+
+/// <summary>
+/// Compares a case's working directory with its <c>golden/</c> folder by the conformance README's
+/// rules: the same set of file names (after mapping to golden names); queue files as sorted line
+/// sets; listings without header, sorted by name, hash ignored; the test log normalised (time
+/// prefixes, real paths back to terms, blank/DEBUG/per-file lines dropped, unordered groups
+/// sorted); any other file byte for byte.
+/// </summary>
+public sealed partial class GoldenComparer(
+    IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName, bool ignoreQueueFiles = false)
+{
+    /// <summary>How many differing lines a diff shows at most.</summary>
+    public const int MaxDiffLines = 40;
+
+    /// <summary>Compares; returns one text per problem (empty when everything matches).</summary>
+    public IReadOnlyList<string> Compare(string workDir, string goldenDir)
+    {
+        var problems = new List<string>();
+        var actual = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in NativeFs.ListNames(workDir))
+        {
+            var full = workDir.TrimEnd('/') + "/" + name;
+            if (NativeFs.Stat(full) is not { IsFile: true }) continue;
+            var golden = toGoldenName(name);
+            if (!actual.TryAdd(golden, full))
+                problems.Add($"two working-directory files map to the golden name {golden}");
+        }
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in NativeFs.ListNames(goldenDir))
+            if (!(ignoreQueueFiles && KindOf(name) == FileKind.Queue))
+                expected[name] = goldenDir.TrimEnd('/') + "/" + name;
+
+        var missing = expected.Keys.Where(k => !actual.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var extra = actual.Keys.Where(k => !expected.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0 || extra.Count > 0)
+        {
+            var sb = new StringBuilder("file names differ from golden/:");
+            foreach (var m in missing) sb.Append("\n  missing: ").Append(m);
+            foreach (var e in extra) sb.Append("\n  extra:   ").Append(e);
+            problems.Add(sb.ToString());
+        }
+
+        // The log first: it tells the story.
+        var differing = new List<string>();
+        foreach (var name in expected.Keys.Where(actual.ContainsKey)
+                     .OrderBy(n => n == ScenarioRunner.LogFileName ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
+        {
+            var diff = CompareFile(name, ReadText(expected[name]), ReadText(actual[name]));
+            if (diff is not null)
+            {
+                differing.Add(name);
+                problems.Add($"{name} differs (- golden, + actual):\n{diff}");
+            }
+        }
+        if (differing.Count > 0)
+            problems.Insert(0, $"{differing.Count} of {expected.Count} golden files differ: {string.Join(", ", differing)}");
+        return problems;
+    }
+
+    /// <summary>Compares one file's text by the rule for its kind; null when equal, else a diff.</summary>
+    public string? CompareFile(string goldenName, string expectedText, string actualText)
+    {
+        IReadOnlyList<string> exp, act;
+        switch (KindOf(goldenName))
+        {
+            case FileKind.Log:
+                exp = NormalizeLog(SplitLines(expectedText), []);
+                act = NormalizeLog(SplitLines(actualText), logSubstitutions);
+                break;
+            case FileKind.Queue:
+                exp = NormalizeQueue(SplitLines(expectedText));
+                act = NormalizeQueue(SplitLines(actualText));
+                break;
+            case FileKind.Listing:
+                exp = NormalizeListing(SplitLines(expectedText));
+                act = NormalizeListing(SplitLines(actualText));
+                break;
+            default:
+                if (expectedText == actualText) return null;
+                exp = SplitLines(expectedText);
+                act = SplitLines(actualText);
+                if (exp.SequenceEqual(act)) return "(the files differ only in line endings or a final newline)";
+                break;
+        }
+        return exp.SequenceEqual(act) ? null : Diff(exp, act);
+    }
+
+    public enum FileKind { Log, Queue, Listing, Other }
+
+    public static FileKind KindOf(string goldenName)
+    {
+        if (goldenName.EndsWith(".sav", StringComparison.Ordinal)) goldenName = goldenName[..^4];
+        if (goldenName == ScenarioRunner.LogFileName) return FileKind.Log;
+        var dot = goldenName.LastIndexOf('.');
+        var ext = dot < 0 ? "" : goldenName[(dot + 1)..];
+        if (ext == "que") return FileKind.Queue;
+        if (ext == "lst" || ext.StartsWith("lst-", StringComparison.Ordinal)) return FileKind.Listing;
+        return FileKind.Other;
+    }
+
+    private static string ReadText(string path) => RawNames.Decode(NativeFs.ReadAll(path));
+
+    public static List<string> SplitLines(string text)
+    {
+        var lines = text.Split('\n').ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        return lines;
+    }
+
+    // ---- queue files --------------------------------------------------------------------
+
+    public static IReadOnlyList<string> NormalizeQueue(IEnumerable<string> lines) =>
+        lines.Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Order(StringComparer.Ordinal).ToList();
+
+    // ---- listings -----------------------------------------------------------------------
+
+    [GeneratedRegex(@"^(\S+) +(-?\d+) (\S+) (\S+) (\S+) ("".*"")$")]
+    private static partial Regex ListingLine();
+
+    /// <summary>Header dropped, hash column as <c>-</c>, entries sorted by name; all else verbatim.</summary>
+    public static IReadOnlyList<string> NormalizeListing(IEnumerable<string> lines)
+    {
+        var entries = new List<(string Name, string Line)>();
+        foreach (var raw in lines)
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.StartsWith("# bisync listing", StringComparison.Ordinal)) continue;
+            var m = ListingLine().Match(line);
+            if (!m.Success)
+            {
+                entries.Add((line, line));
+                continue;
+            }
+            var hash = m.Groups[3];
+            entries.Add((m.Groups[6].Value, line[..hash.Index] + "-" + line[(hash.Index + hash.Length)..]));
+        }
+        return entries.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Line, StringComparer.Ordinal)
+            .Select(e => e.Line).ToList();
+    }
+
+    // ---- the test log -------------------------------------------------------------------
+
+    [GeneratedRegex(@"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? ")]
+    private static partial Regex TimePrefix();
+
+    [GeneratedRegex(@"^INFO  : .+?: (Copied \(.*|Deleted|Updated .*|Moved .*)$")]
+    private static partial Regex PerFileOperation();
+
+    [GeneratedRegex(@"^(NOTICE: .+?: Skipped) (copy|update modification time) (as --dry-run is set \(size \d+\))$")]
+    private static partial Regex DryRunCopy();
+
+    [GeneratedRegex(@"^NOTICE: .+?: Skipped .+ as --dry-run is set \(size \d+\)$")]
+    private static partial Regex GroupDryRun();
+
+    [GeneratedRegex(@"^(INFO  |NOTICE): - Path[12] +File (was deleted|is new|is newer|is OLDER) +- ")]
+    private static partial Regex GroupDeltas();
+
+    [GeneratedRegex(@"^ERROR : - +Access test failed: Path[12] file not found in Path[12] - ")]
+    private static partial Regex GroupAccess();
+
+    [GeneratedRegex(@"^(INFO  |NOTICE): - Path2 +Resync will copy to Path1 +- ")]
+    private static partial Regex GroupResyncCopy();
+
+    private static int GroupOf(string line) =>
+        GroupDryRun().IsMatch(line) ? 0
+        : GroupDeltas().IsMatch(line) ? 1
+        : GroupAccess().IsMatch(line) ? 2
+        : GroupResyncCopy().IsMatch(line) ? 3
+        : -1;
+
+    /// <summary>Normalises test-log lines for comparison (see the README's rules).</summary>
+    public static IReadOnlyList<string> NormalizeLog(IEnumerable<string> lines, IReadOnlyList<(string Real, string Term)> substitutions)
+    {
+        var subs = substitutions.Where(s => s.Real.Length > 0).OrderByDescending(s => s.Real.Length).ToList();
+        var kept = new List<string>();
+        foreach (var raw in lines)
+        {
+            var line = TimePrefix().Replace(raw, "", 1);
+            foreach (var (real, term) in subs) line = line.Replace(real, term, StringComparison.Ordinal);
+            line = line.Trim();
+            if (line.Length == 0 || line.StartsWith("DEBUG :", StringComparison.Ordinal)) continue;
+            if (PerFileOperation().IsMatch(line)) continue;
+            line = DryRunCopy().Replace(line, "$1 copy (or update modification time) $3");
+            kept.Add(line);
+        }
+        // Sort each run of consecutive lines of one unordered group.
+        var result = new List<string>(kept.Count);
+        for (var i = 0; i < kept.Count;)
+        {
+            var g = GroupOf(kept[i]);
+            var j = i + 1;
+            if (g >= 0)
+                while (j < kept.Count && GroupOf(kept[j]) == g) j++;
+            var run = kept.GetRange(i, j - i);
+            if (g >= 0) run.Sort(StringComparer.Ordinal);
+            result.AddRange(run);
+            i = j;
+        }
+        return result;
+    }
+
+    // ---- diff ---------------------------------------------------------------------------
+
+    /// <summary>A compact unified-style diff (- expected, + actual) showing at most <see cref="MaxDiffLines"/> changed lines.</summary>
+    public static string Diff(IReadOnlyList<string> expected, IReadOnlyList<string> actual, int maxLines = MaxDiffLines)
+    {
+        var ops = DiffOps(expected, actual);
+        const int context = 2;
+        var show = new bool[ops.Count];
+        for (var k = 0; k < ops.Count; k++)
+        {
+            if (ops[k].Op == ' ') continue;
+            for (var c = Math.Max(0, k - context); c <= Math.Min(ops.Count - 1, k + context); c++) show[c] = true;
+        }
+        var sb = new StringBuilder();
+        var changed = 0;
+        var total = ops.Count(o => o.Op != ' ');
+        var last = -2;
+        for (var k = 0; k < ops.Count; k++)
+        {
+            if (!show[k]) continue;
+            if (ops[k].Op != ' ' && changed >= maxLines) break;
+            if (k != last + 1) sb.Append($"@@ golden line {ops[k].ExpLine + 1}, actual line {ops[k].ActLine + 1} @@\n");
+            sb.Append(ops[k].Op).Append(' ').Append(Visible(ops[k].Text)).Append('\n');
+            if (ops[k].Op != ' ') changed++;
+            last = k;
+        }
+        if (total > changed) sb.Append($"... and {total - changed} more differing line(s)\n");
+        return sb.ToString().TrimEnd('\n');
+    }
+
+    private static string Visible(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+        {
+            if (c >= 0xDC80 && c <= 0xDCFF) sb.Append($"\\x{c - 0xDC00:x2}");
+            else if (c < 0x20 && c != '\t') sb.Append($"\\x{(int)c:x2}");
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private readonly record struct DiffOp(char Op, string Text, int ExpLine, int ActLine);
+
+    private static List<DiffOp> DiffOps(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        var ops = new List<DiffOp>();
+        int n = a.Count, m = b.Count;
+        if ((long)n * m > 16_000_000)
+        {
+            // Too big for the table: plain line-by-line.
+            for (var k = 0; k < Math.Max(n, m); k++)
+            {
+                if (k < n && k < m && a[k] == b[k]) { ops.Add(new DiffOp(' ', a[k], k, k)); continue; }
+                if (k < n) ops.Add(new DiffOp('-', a[k], k, Math.Min(k, m)));
+                if (k < m) ops.Add(new DiffOp('+', b[k], Math.Min(k, n), k));
+            }
+            return ops;
+        }
+        // Longest common subsequence, from the end.
+        var lcs = new int[n + 1, m + 1];
+        for (var i = n - 1; i >= 0; i--)
+            for (var j = m - 1; j >= 0; j--)
+                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        int x = 0, y = 0;
+        while (x < n || y < m)
+        {
+            if (x < n && y < m && a[x] == b[y]) { ops.Add(new DiffOp(' ', a[x], x, y)); x++; y++; }
+            else if (y < m && (x == n || lcs[x, y + 1] > lcs[x + 1, y])) { ops.Add(new DiffOp('+', b[y], x, y)); y++; }
+            else { ops.Add(new DiffOp('-', a[x], x, y)); x++; }
+        }
+        return ops;
+    }
+}

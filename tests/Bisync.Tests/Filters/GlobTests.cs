@@ -1,0 +1,79 @@
+using Bisync.Filters;
+using Xunit;
+
+namespace Bisync.Tests.Filters;
+
+/// <summary>The glob → regular expression translation, rule by rule.</summary>
+public sealed class GlobTests
+{
+    [Theory]
+    [InlineData("a", "(^|/)a$")]
+    [InlineData("/a", "^a$")]
+    [InlineData("*.jpg", "(^|/)[^/]*\\.jpg$")]
+    [InlineData("a/**", "(^|/)a/.*$")]
+    [InlineData("**", "(^|/).*$")]
+    [InlineData("/**", "^.*$")]
+    [InlineData("?.txt", "(^|/)[^/]\\.txt$")]
+    [InlineData("[a-c]x", "(^|/)[a-c]x$")]
+    [InlineData("[^a]", "(^|/)[^a]$")]
+    [InlineData("[!a]", "(^|/)[!a]$")]
+    [InlineData("[*?]", "(^|/)[*?]$")]
+    [InlineData("[[:alpha:]]x", "(^|/)[[:alpha:]]x$")]
+    [InlineData("*.{txt,md}", "(^|/)[^/]*\\.(txt|md)$")]
+    [InlineData("{a*,b?}", "(^|/)(a[^/]*|b[^/])$")]
+    [InlineData("a{}b", "(^|/)a()b$")]
+    [InlineData("{a\\,b,c}", "(^|/)(a\\,b|c)$")]
+    [InlineData("{a[,]b,c}", "(^|/)(a[,]b|c)$")]
+    [InlineData("{{\\d+}}.txt", "(^|/)(\\d+)\\.txt$")]
+    [InlineData("a{{b}}c{{d}}", "(^|/)a(b)c(d)$")]
+    [InlineData("{{b}}}x", "(^|/)(b})x$")]
+    [InlineData("a{{b{{c}}}}", "(^|/)a(b{{c}})$")]
+    [InlineData("x\\*y", "(^|/)x\\*y$")]
+    [InlineData("\\{", "(^|/)\\{$")]
+    [InlineData("a\\", "(^|/)a\\$")]
+    [InlineData("a.b+c(d)|e^$", "(^|/)a\\.b\\+c\\(d\\)\\|e\\^\\$$")]
+    [InlineData("a b,c#d", "(^|/)a b,c#d$")]
+    [InlineData("ü é/x", "(^|/)ü é/x$")]
+    [InlineData("", "(^|/)$")]
+    public void TranslatesGlob(string glob, string regex) => Assert.Equal(regex, Glob.ToRegex(glob, ignoreCase: false));
+
+    [Fact]
+    public void IgnoreCasePrefixesTheRegex() => Assert.Equal("(?i)(^|/)a[^/]*$", Glob.ToRegex("a*", ignoreCase: true));
+
+    [Theory]
+    [InlineData("a[b", "mismatched '[' and ']'")]
+    [InlineData("[a[b]", "mismatched '[' and ']'")]
+    [InlineData("a]b", "mismatched ']'")]
+    [InlineData("[]a]", "mismatched ']'")]
+    [InlineData("a{b", "mismatched '{' and '}'")]
+    [InlineData("a}b", "mismatched '{' and '}'")]
+    [InlineData("{a,{b,c}}", "can't nest")]
+    [InlineData("{{a", "mismatched '{{' and '}}'")]
+    [InlineData("***", "too many stars")]
+    [InlineData("a/***/b", "too many stars")]
+    public void RejectsMalformedGlob(string glob, string message)
+    {
+        var e = Assert.Throws<GlobException>(() => Glob.ToRegex(glob, ignoreCase: false));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("(^|/)[^/]*\\.jpg$", "a/b.jpg", true)]
+    [InlineData("(^|/)[^/]*\\.jpg$", "a/b.jpg\n", false)]
+    [InlineData("(^|/)(\\d+)$", "123", true)]
+    [InlineData("(^|/)(\\d+)$", "١٢٣", false)]
+    [InlineData("(^|/)[[:upper:]]x$", "Ax", true)]
+    [InlineData("(^|/)[[:upper:]]x$", "ax", false)]
+    [InlineData("(^|/)[[:upper:]]x$", ":x", false)]
+    [InlineData("(^|/)(\\pL+)$", "abc", true)]
+    [InlineData("(^|/)(\\Qa.b\\E)$", "a.b", true)]
+    [InlineData("(^|/)(\\Qa.b\\E)$", "axb", false)]
+    [InlineData("(^|/)((?P<n>x)y)$", "xy", true)]
+    [InlineData("(^|/)(\\x{e9})$", "é", true)]
+    [InlineData("(^|/)[a[b]]$", "[]", true)]
+    public void TranslatesGoRegexToDotNet(string go, string input, bool matches)
+    {
+        var regex = new System.Text.RegularExpressions.Regex(GoRegex.ToDotNet(go));
+        Assert.Equal(matches, regex.IsMatch(input));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Bisync.Engine;
+using Bisync.Filters;
+using Bisync.Logging;
+using Bisync.Storage;
+using Bisync.Storage.Local;
+using Bisync.Tests.Support;
+
+namespace Bisync.Tests.Unit;
+
+public class ChecksumTests
+{
+    private static async Task<(BisyncResult Result, List<string> Log)> RunAsync(TempTree t, bool resync = false, bool checksum = true)
+    {
+        var lines = new List<string>();
+        var log = Logger.Silent(LogLevel.Info);
+        log.Sink = lines.Add;
+        var result = await new BisyncEngine(new LocalStorageOpener(), log).RunAsync(new BisyncOptions
+        {
+            Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir, Resync = resync, Checksum = checksum,
+        }, CancellationToken.None);
+        return (result, lines);
+    }
+
+    private static async Task<TempTree> InSyncAsync()
+    {
+        var t = new TempTree();
+        for (var i = 0; i < 5; i++) t.WriteBoth($"f{i}.txt", $"content {i}");
+        Assert.Equal(0, (await RunAsync(t, resync: true)).Result.ExitCode);
+        return t;
+    }
+
+    [Fact]
+    public async Task A_touched_but_unchanged_file_is_no_change()
+    {
+        using var t = await InSyncAsync();
+        File.SetLastWriteTimeUtc(Path.Combine(t.Path1, "f1.txt"), new DateTime(2010, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var (r, log) = await RunAsync(t);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("INFO  : No changes found", log);
+        Assert.Contains(File.ReadLines(Directory.GetFiles(t.Workdir, "*.path1.lst").Single()), l => l.Contains(" md5:") && l.EndsWith("\"f1.txt\""));
+    }
+
+    [Fact]
+    public async Task Same_size_same_time_other_content_is_found_and_copied()
+    {
+        using var t = await InSyncAsync();
+        TempTree.Write(t.Path2, "f2.txt", "CONTENT 2"); // same length, same time as before
+        var (r, log) = await RunAsync(t);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains(log, l => l.Contains("File hash differs") && l.EndsWith("f2.txt"));
+        Assert.Equal("CONTENT 2", File.ReadAllText(Path.Combine(t.Path1, "f2.txt")));
+    }
+
+    /// <summary>Counts how often file content is read.</summary>
+    private sealed class CountingStorage(LocalStorage inner) : IStorage, ISyncLister
+    {
+        public int Reads;
+        public string Type => inner.Type;
+        public string Root => inner.Root;
+        public StorageFeatures Features => inner.Features;
+        public IEnumerable<StorageEntry> ListDirectory(string dir) => inner.ListDirectory(dir);
+        public IAsyncEnumerable<StorageEntry> ListAsync(string dir, CancellationToken ct) => inner.ListAsync(dir, ct);
+        public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => inner.StatAsync(path, ct);
+        public Task<Stream> OpenReadAsync(string path, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.OpenReadAsync(path, ct);
+        }
+        public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct) => inner.PutAsync(path, content, size, modTime, ct);
+        public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => inner.SetModTimeAsync(path, modTime, ct);
+        public Task DeleteAsync(string path, CancellationToken ct) => inner.DeleteAsync(path, ct);
+        public Task MkdirAsync(string dir, CancellationToken ct) => inner.MkdirAsync(dir, ct);
+        public Task RmdirAsync(string dir, CancellationToken ct) => inner.RmdirAsync(dir, ct);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_hash_cache_spares_reading_unchanged_files()
+    {
+        using var t = new TempTree();
+        for (var i = 0; i < 20; i++) TempTree.Write(t.Path1, $"d/f{i}.txt", $"content {i}");
+        var storage = new CountingStorage(new LocalStorage(t.Path1));
+        var cacheFile = Path.Combine(t.Workdir, "cache");
+
+        async Task<Listing.FileListing> HashOnce()
+        {
+            var fileIds = new ConcurrentDictionary<string, ulong>(StringComparer.Ordinal);
+            var listing = await TreeLister.ListAsync(storage, IncludeAllFilter.Instance, 2, CancellationToken.None, null, fileIds);
+            var cache = HashCache.Load(cacheFile);
+            var hashed = await Hasher.HashAsync(storage, listing, fileIds, cache, 2, CancellationToken.None);
+            cache.Save(cacheFile, hashed.Entries.Select(e => e.Path));
+            return hashed;
+        }
+
+        var first = await HashOnce();
+        Assert.Equal(20, storage.Reads);
+        Assert.All(first.Entries, e => Assert.StartsWith("md5:", e.Hash));
+        var second = await HashOnce();
+        Assert.Equal(20, storage.Reads); // nothing read again
+        Assert.Equal(first.Entries, second.Entries);
+        TempTree.Write(t.Path1, "d/f3.txt", "changed!!", new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var third = await HashOnce();
+        Assert.Equal(21, storage.Reads); // only the changed file
+        Assert.NotEqual(first.Entries.Single(e => e.Path == "d/f3.txt").Hash, third.Entries.Single(e => e.Path == "d/f3.txt").Hash);
+        Assert.Equal("md5:" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData("changed!!"u8.ToArray())),
+            third.Entries.Single(e => e.Path == "d/f3.txt").Hash);
+    }
+}
