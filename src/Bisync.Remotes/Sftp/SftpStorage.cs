@@ -66,21 +66,23 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         _settings = settings;
         _rootPath = rootPath;
         Root = display;
+        Features = new StorageFeatures
+        {
+            ModTimePrecisionNs = TimeConv.NsPerSecond,
+            Hashes = [],
+            CaseInsensitive = false,
+            BucketBased = false,
+            CanHaveEmptyDirectories = true,
+            IsLocal = false,
+            // set_modtime = false: the server keeps its own upload times
+            CanSetModTime = settings.SetModTime,
+        };
     }
 
     public string Type => "sftp";
     public string Root { get; }
 
-    public StorageFeatures Features { get; } = new()
-    {
-        ModTimePrecisionNs = TimeConv.NsPerSecond,
-        Hashes = [],
-        CaseInsensitive = false,
-        BucketBased = false,
-        CanHaveEmptyDirectories = true,
-        IsLocal = false,
-        CanSetModTime = true,
-    };
+    public StorageFeatures Features { get; }
 
     public async Task ConnectAsync(CancellationToken ct) => await ClientAsync(ct).ConfigureAwait(false);
 

@@ -340,6 +340,19 @@ public sealed class SftpConformanceTests : StorageConformanceTests
     }
 
     [Fact]
+    public async Task Set_modtime_off_keeps_server_times_and_says_so()
+    {
+        var path = $":sftp,host={RemoteTestEnv.SftpHost},port={RemoteTestEnv.SftpPort},user={RemoteTestEnv.SftpUser}," +
+                   $"key_file={RemoteTestEnv.SftpKeyFile},set_modtime=false:{UniqueName}-nomtime";
+        await using var s = await RemoteTestEnv.Opener().OpenAsync(path, None);
+        Assert.False(s.Features.CanSetModTime);
+        var before = DateTime.UtcNow.AddMinutes(-5);
+        await s.PutAsync("f.txt", new MemoryStream([1]), 1, SampleTime, None);
+        var st = await s.StatAsync("f.txt", None);
+        Assert.True(st!.Value.ModTime > (before - DateTime.UnixEpoch).Ticks * 100, "upload time, not the given one");
+    }
+
+    [Fact]
     public async Task Relative_root_is_under_the_login_directory()
     {
         await PutBytesAsync("where.txt", "here"u8.ToArray());
