@@ -378,7 +378,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
             {
                 // The signature needs the payload's hash up front: hold the (small) body in memory.
                 var ms = new MemoryStream(checked((int)size));
-                await content.CopyToAsync(ms, ct).ConfigureAwait(false);
+                await new ActivityStream(content).CopyToAsync(ms, ct).ConfigureAwait(false);
                 ms.Position = 0;
                 body = ms;
             }
@@ -410,7 +410,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
         if (content.CanSeek)
         {
             var start = content.Position;
-            md5b64 = Convert.ToBase64String(await MD5.HashDataAsync(content, ct).ConfigureAwait(false));
+            md5b64 = Convert.ToBase64String(await MD5.HashDataAsync(new ActivityStream(content), ct).ConfigureAwait(false));
             content.Position = start;
         }
         var init = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = "application/octet-stream" };
@@ -429,6 +429,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable
                 while (filled < buffer.Length)
                 {
                     int n = await content.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
+                    TransferActivity.Touch(); // a slow source is progress too, not idleness
                     if (n == 0) break;
                     filled += n;
                 }

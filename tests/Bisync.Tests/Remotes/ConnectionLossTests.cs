@@ -163,4 +163,46 @@ public class ConnectionLossTests
         await Assert.ThrowsAsync<TimeoutException>(() => s.StatAsync("a.txt", None));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
     }
+
+    /// <summary>A source that trickles: one small piece every 250 ms.</summary>
+    private sealed class Trickle(int pieces) : Stream
+    {
+        private int _left = pieces;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct)
+        {
+            if (_left == 0) return 0;
+            await Task.Delay(250, ct);
+            _left--;
+            int n = Math.Min(count, 100);
+            Array.Fill(buffer, (byte)'t', offset, n);
+            return n;
+        }
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            var tmp = new byte[Math.Min(buffer.Length, 100)];
+            return new ValueTask<int>(ReadAsync(tmp, 0, tmp.Length, ct).ContinueWith(t => { tmp.AsSpan(0, t.Result).CopyTo(buffer.Span); return t.Result; }, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default));
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_slow_but_moving_source_is_not_a_timeout(string backend)
+    {
+        // 12 pieces x 250 ms = 3 s of upload under a 1 s idle timeout
+        var dir = "slow-" + Guid.NewGuid().ToString("N")[..10];
+        var port = backend == "sftp" ? RemoteTestEnv.SftpPort : S3Port;
+        await using var s = await Opener(TimeSpan.FromSeconds(1), 1).OpenAsync(Via(backend, port, dir), None);
+        await s.PutAsync("slow.txt", new Trickle(12), 1200, 1_000_000_000L, None);
+        Assert.Equal(1200, (await s.StatAsync("slow.txt", None))!.Value.Size);
+    }
 }
