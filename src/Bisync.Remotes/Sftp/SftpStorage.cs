@@ -181,7 +181,10 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         try
         {
             await foreach (var f in client.ListDirectoryAsync(full, ct).ConfigureAwait(false))
+            {
                 items.Add(f);
+                TransferActivity.Touch();
+            }
         }
         catch (SftpPathNotFoundException)
         {
