@@ -184,8 +184,16 @@ public sealed record RemotePath(
         }
     }
 
-    // Never echo a connection string that may hold a secret into an error message.
-    private static string Redacted(string s) => s.Contains('=') ? s[..Math.Min(s.Length, s.IndexOfAny([',', ':'], 1) is var k and > 0 ? k : s.Length)] + ",...": s;
+    /// <summary>
+    /// A malformed connection string for an error message: only the part before the first option,
+    /// since an option value may be a secret ("remote,..." or ":type,...").
+    /// </summary>
+    private static string Redacted(string s)
+    {
+        if (!s.Contains('=')) return s;
+        int cut = s.IndexOfAny([',', ':'], 1);
+        return (cut > 0 ? s[..cut] : s) + ",...";
+    }
 
     /// <summary>rclone drops a trailing '/' on remote paths ("remote:dir/" is "remote:dir").</summary>
     private static string CleanRemote(string p)
