@@ -18,9 +18,14 @@ public sealed class FilterException(string message) : Exception(message);
 /// Rules are collected the way rclone v1.60.1 does it: first every --include, then the
 /// --include-from files, --exclude, --exclude-from, --filter, bisync's --filters-file, and the
 /// --filter-from files; when any --include/--include-from was given an exclude-everything rule
-/// ends the list. Each include rule also adds directory rules for the directories that lead to
-/// what it matches, and each exclude rule holding "**" (or ending in '/') also excludes matching
-/// directories, which prunes them from the listing.
+/// ends the list. (rclone bisync itself puts its --filters-file in front of the --filter-from
+/// files, after the other rule flags: observed with rclone v1.60.1.) Each include rule also adds
+/// directory rules for the directories that lead to what it matches, and each exclude rule
+/// holding "**" (or ending in '/') also excludes matching directories, which prunes them from
+/// the listing; directory rules see the directory path with a trailing '/'.
+/// --files-from / --files-from-raw lists replace the rules and must come alone, as in rclone.
+/// Every rule is one regexp compiled once by .NET's non-backtracking engine (linear time, like
+/// Go's RE2), with cheap literal checks in front of it.
 /// </remarks>
 public sealed class FilterSet : IPathFilter
 {
