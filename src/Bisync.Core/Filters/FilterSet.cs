@@ -35,12 +35,12 @@ public sealed class FilterSet : IPathFilter
     /// </summary>
     private sealed record Rule(bool Include, string Text, Regex Regex, Glob.Literals? Literals)
     {
-        /// <summary>True for "^.*$", which matches every path.</summary>
-        public bool MatchesAll { get; } = Text is MatchAll;
+        /// <summary>True for "^.*$" and "(^|/).*$", which match every path without a newline.</summary>
+        public bool MatchesAll { get; } = Text is MatchAll or "(^|/).*$";
 
         public bool IsMatch(ReadOnlySpan<char> path)
         {
-            if (MatchesAll) return true;
+            if (MatchesAll) return !path.Contains('\n');
             if (Literals is { } l)
             {
                 if (l.Suffix is { } suffix && !path.EndsWith(suffix, StringComparison.Ordinal)) return false;
