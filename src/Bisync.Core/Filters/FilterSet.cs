@@ -24,8 +24,8 @@ public sealed class FilterException(string message) : Exception(message);
 /// holding "**" (or ending in '/') also excludes matching directories, which prunes them from
 /// the listing; directory rules see the directory path with a trailing '/'.
 /// --files-from / --files-from-raw lists replace the rules and must come alone, as in rclone.
-/// Every rule is one regexp compiled once by .NET's non-backtracking engine (linear time, like
-/// Go's RE2), with cheap literal checks in front of it.
+/// Every rule is one regexp compiled once (user {{regexp}} parts by the non-backtracking engine,
+/// linear time like Go's RE2), with cheap literal checks in front of it.
 /// </remarks>
 public sealed class FilterSet : IPathFilter
 {
@@ -407,18 +407,23 @@ public sealed class FilterSet : IPathFilter
         return regex;
     }
 
-    /// <summary>
-    /// Compiles a rule's regexp (cached by its text). The non-backtracking engine matches in
-    /// linear time, as Go's does, and like Go's it rejects backreferences and lookaround.
-    /// </summary>
+    /// <summary>Compiles a rule's regexp, cached by its text.</summary>
     private static Regex Compile(string regex, string? glob = null)
     {
         if (RegexCache.TryGetValue(regex, out var cached)) return cached;
         Regex compiled;
         try
         {
+            // Glob-made regexps hold only literals, classes and alternatives besides their
+            // ".*" / "[^/]*": with one or two of those backtracking stays cheap, and the
+            // backtracking engine is much quicker to build and to run. A {{regexp}} part, or
+            // more wildcards, could make backtracking blow up: those get the non-backtracking
+            // engine, linear like Go's, which also rejects what Go rejects (backreferences,
+            // lookaround).
+            int anyDepth = CountOf(regex, ".*"), inName = CountOf(regex, "[^/]*");
+            bool risky = (glob is not null && glob.Contains("{{", StringComparison.Ordinal)) || anyDepth >= 2 || anyDepth + inName >= 3;
             compiled = new Regex(GoRegex.ToDotNet(regex),
-                RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+                (risky ? RegexOptions.NonBacktracking : RegexOptions.Compiled) | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -429,6 +434,14 @@ public sealed class FilterSet : IPathFilter
         if (RegexCache.Count > 4096) RegexCache.Clear();
         RegexCache[regex] = compiled;
         return compiled;
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+            count++;
+        return count;
     }
 
     private void AddFilesFrom(string file, bool raw)
