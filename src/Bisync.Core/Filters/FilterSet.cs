@@ -289,7 +289,7 @@ public sealed class FilterSet : IPathFilter
     {
         try
         {
-            return File.ReadAllText(file).Split('\n');
+            return ReadText(file).Split('\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -449,7 +449,7 @@ public sealed class FilterSet : IPathFilter
         string text;
         try
         {
-            text = File.ReadAllText(file);
+            text = ReadText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -468,6 +468,9 @@ public sealed class FilterSet : IPathFilter
             _filesFrom!.Add(line);
         }
     }
+
+    /// <summary>A rule or list file's text; "-" is standard input, as in rclone.</summary>
+    private static string ReadText(string file) => file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
 
     private static DateTime Subtract(DateTime nowUtc, TimeSpan age)
     {
