@@ -9,9 +9,10 @@ namespace Bisync.Tests.Filters;
 /// <summary>
 /// Compares our filter with rclone itself: for every tree of <see cref="FilterCorpus"/> and
 /// every flag combination, the files our filter keeps (walking as the engine's lister does)
-/// must be exactly what `rclone lsf -R --files-only` prints with the same flags, and our
-/// Dump() must print the rules rclone's --dump filters prints. Combinations rclone rejects
-/// must make us throw FilterException.
+/// must be exactly what `rclone lsf -R --files-only` prints with the same flags; so must the
+/// directories the walk descends into be the ones `rclone lsf -R` lists (which checks the
+/// directory pruning itself), and our Dump() must print the rules rclone's --dump filters
+/// prints. Combinations rclone rejects must make us throw FilterException.
 /// </summary>
 public sealed class FilterOracleTests(FilterCorpus corpus, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<FilterCorpus>
 {
