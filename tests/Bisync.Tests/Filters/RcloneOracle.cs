@@ -4,7 +4,7 @@ using Bisync.Filters;
 
 namespace Bisync.Tests.Filters;
 
-/// <summary>What rclone printed for one `rclone lsf -R --files-only --dump filters` run.</summary>
+/// <summary>What rclone printed for one `rclone lsf -R --dump filters` run: files, directories (ending in '/'), rules.</summary>
 public sealed record RcloneListing(bool Ok, HashSet<string> Files, List<string> DumpRules, string Error);
 
 /// <summary>Runs rclone (from PATH) and our filter the same way, for comparisons.</summary>
