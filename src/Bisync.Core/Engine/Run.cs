@@ -20,7 +20,9 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
     /// <summary>Stage timings for -vv.</summary>
     private void Timing(string what)
     {
-        if (log.Enabled(LogLevel.Debug)) log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms");
+        if (!log.Enabled(LogLevel.Debug)) return;
+        var gc = GC.GetGCMemoryInfo();
+        log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms, managed heap {GC.GetTotalMemory(false) >> 20} MiB (last GC {gc.HeapSizeBytes >> 20} MiB), peak RSS {Environment.WorkingSet >> 20} MiB");
     }
 
     public async Task ResyncAsync(CancellationToken ct)
@@ -61,6 +63,7 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         }
         // Both sides are listed at the same time; each prior listing is streamed through the
         // delta merge and never held in memory (it is read again only if a transfer fails).
+        Timing("start");
         var list1 = Task.Run(() => ListSideAsync(1, ct), ct);
         var list2 = Task.Run(() => ListSideAsync(2, ct), ct);
 

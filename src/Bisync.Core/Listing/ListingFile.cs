@@ -185,7 +185,9 @@ public static class ListingFile
             throw new FormatException($"bad size \"{size.ToString()}\"");
         var mod = ParseTime(time);
         var name = GoQuote.Unquote(quoted);
-        return new ListingEntry(name, sizeValue, mod, Intern(hash), Intern(id), Intern(flags));
+        _ = flags;
+        _ = id;
+        return new ListingEntry(name, sizeValue, mod, Intern(hash));
     }
 
     private static string Intern(ReadOnlySpan<char> s) => s.Length == 1 && s[0] == '-' ? "-" : s.ToString();
