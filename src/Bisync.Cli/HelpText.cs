@@ -49,7 +49,7 @@ Global flags:
   -h, --help                    This help.
   -V, --version                 Print the version.
 
-Filter flags (rclone's filter language; --filters-file rules apply first):
+Filter flags (rclone's filter language; --filters-file rules come after --filter, before --filter-from, as in rclone):
   -f, --filter rule             A filter rule, "+ pattern" or "- pattern".
       --filter-from file        Read filter rules from a file.
       --include pattern         Include matching files.

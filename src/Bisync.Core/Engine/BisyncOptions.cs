@@ -44,7 +44,7 @@ public sealed record BisyncOptions
     /// <summary>Parallel directory listings.</summary>
     public int Checkers { get; init; } = 8;
 
-    /// <summary>rclone's global filter flags; the --filters-file rules come first.</summary>
+    /// <summary>rclone's global filter flags; --filters-file joins them where rclone puts it (after --filter, before --filter-from).</summary>
     public FilterOptions Filter { get; init; } = new();
 }
 

@@ -53,29 +53,46 @@ public static class DeltaFinder
 {
     /// <param name="precisionNs">The side's modification-time precision: smaller differences are no change.</param>
     /// <param name="checksum">Compare MD5s where both listings have them: same content is no change, whatever the time.</param>
-    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log, bool checksum = false)
+    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log, bool checksum = false) =>
+        Find(side, prior.Entries, current, precisionNs, log, checksum);
+
+    /// <summary>
+    /// The same over a prior listing read as a stream (it is never held in memory); the stream
+    /// must be in Go byte order, as rclone and we write listings, else <see cref="NotSortedException"/>.
+    /// </summary>
+    public static SideDeltas Find(string side, IEnumerable<ListingEntry> prior, FileListing current, long precisionNs, Logger log, bool checksum = false)
     {
         var deltas = new List<Delta>();
-        var a = prior.Entries;
         var b = current.Entries;
-        int i = 0, j = 0;
+        var j = 0;
+        var priorCount = 0;
+        string? last = null;
         var cmp = Text.GoOrdinalComparer.Instance;
-        while (i < a.Count || j < b.Count)
+        foreach (var a in prior)
         {
-            int c = i >= a.Count ? 1 : j >= b.Count ? -1 : cmp.Compare(a[i].Path, b[j].Path);
-            if (c < 0) { deltas.Add(new Delta(a[i].Path, DeltaKind.Deleted)); i++; }
-            else if (c > 0) { deltas.Add(new Delta(b[j].Path, DeltaKind.New)); j++; }
+            priorCount++;
+            if (last is not null && cmp.Compare(last, a.Path) >= 0) throw new NotSortedException();
+            last = a.Path;
+            while (j < b.Count && cmp.Compare(b[j].Path, a.Path) < 0) deltas.Add(new Delta(b[j++].Path, DeltaKind.New));
+            if (j < b.Count && b[j].Path == a.Path)
+            {
+                var kind = Compare(a, b[j], precisionNs, checksum);
+                if (kind != DeltaKind.None) deltas.Add(new Delta(b[j].Path, kind));
+                j++;
+            }
             else
             {
-                var kind = Compare(a[i], b[j], precisionNs, checksum);
-                if (kind != DeltaKind.None) deltas.Add(new Delta(b[j].Path, kind));
-                i++; j++;
+                deltas.Add(new Delta(a.Path, DeltaKind.Deleted));
             }
         }
-        var result = new SideDeltas(side, deltas, prior.Count);
+        while (j < b.Count) deltas.Add(new Delta(b[j++].Path, DeltaKind.New));
+        var result = new SideDeltas(side, deltas, priorCount);
         Report(result, log);
         return result;
     }
+
+    /// <summary>A prior listing that is not in Go byte order cannot be merged as a stream.</summary>
+    public sealed class NotSortedException() : Exception("listing is not sorted");
 
     private static DeltaKind Compare(in ListingEntry prior, in ListingEntry now, long precisionNs, bool checksum)
     {

@@ -11,7 +11,7 @@ namespace Bisync.Engine;
 /// </summary>
 public static class ListingUpdater
 {
-    public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, FileListing prior,
+    public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, Func<FileListing> prior,
         IEnumerable<string> touched, IReadOnlyDictionary<string, StorageEntry?> done, ISet<string> failed, CancellationToken ct)
     {
         var removed = new List<string>();
@@ -23,10 +23,14 @@ public static class ListingUpdater
             if (e is null || e.Value.IsDir) removed.Add(path);
             else set.Add(new ListingEntry(path, e.Value.Size, e.Value.ModTime, e.Value.Hash ?? "-"));
         }
-        foreach (var path in failed)
+        if (failed.Count > 0)
         {
-            if (prior.TryGet(path, out var old)) set.Add(old);
-            else removed.Add(path);
+            var before = prior();
+            foreach (var path in failed)
+            {
+                if (before.TryGet(path, out var old)) set.Add(old);
+                else removed.Add(path);
+            }
         }
         if (removed.Count == 0 && set.Count == 0) return current;
         return current.With(removed, set);

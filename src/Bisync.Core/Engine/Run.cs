@@ -15,6 +15,16 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
 
     public void Dispose() => _transfers.Progress?.Dispose();
 
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>Stage timings for -vv.</summary>
+    private void Timing(string what)
+    {
+        if (!log.Enabled(LogLevel.Debug)) return;
+        var gc = GC.GetGCMemoryInfo();
+        log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms, managed heap {GC.GetTotalMemory(false) >> 20} MiB (last GC {gc.HeapSizeBytes >> 20} MiB), peak RSS {Environment.WorkingSet >> 20} MiB");
+    }
+
     public async Task ResyncAsync(CancellationToken ct)
     {
         var (current1, current2) = await ListBothAsync(ct).ConfigureAwait(false);
@@ -30,8 +40,8 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         FileListing final1 = current1, final2 = current2;
         if (!options.DryRun)
         {
-            final1 = await ListingUpdater.UpdateAsync(path1, current1, current1, copied1.Done.Keys, copied1.Done, EmptySet, ct).ConfigureAwait(false);
-            final2 = await ListingUpdater.UpdateAsync(path2, current2, current2, synced2.Done.Keys, synced2.Done, EmptySet, ct).ConfigureAwait(false);
+            final1 = await ListingUpdater.UpdateAsync(path1, current1, () => current1, copied1.Done.Keys, copied1.Done, EmptySet, ct).ConfigureAwait(false);
+            final2 = await ListingUpdater.UpdateAsync(path2, current2, () => current2, synced2.Done.Keys, synced2.Done, EmptySet, ct).ConfigureAwait(false);
         }
         WriteListing(names.Listing1, final1);
         WriteListing(names.Listing2, final2);
@@ -51,24 +61,27 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
             File.Copy(names.RealListing1, names.Listing1, overwrite: true);
             File.Copy(names.RealListing2, names.Listing2, overwrite: true);
         }
-        var prior1 = BisyncEngine.ReadListing(names.Listing1);
-        var prior2 = BisyncEngine.ReadListing(names.Listing2);
-
-        // List both sides at once; report them in order.
+        // Both sides are listed at the same time; each prior listing is streamed through the
+        // delta merge and never held in memory (it is read again only if a transfer fails).
+        Timing("start");
         var list1 = Task.Run(() => ListSideAsync(1, ct), ct);
         var list2 = Task.Run(() => ListSideAsync(2, ct), ct);
 
         log.Info("Path1 checking for diffs");
         var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
-        WriteListing(names.NewListing1, current1);
-        if (current1.Count == 0) EmptyAbort("Path1", names.NewListing1, list2);
-        var deltas1 = DeltaFinder.Find("Path1", prior1, current1, path1.Features.ModTimePrecisionNs, log, options.Checksum);
+        Timing($"listed Path1 ({current1.Count} files)");
+        var write1 = Task.Run(() => WriteListing(names.NewListing1, current1), ct);
+        if (current1.Count == 0) EmptyAbort("Path1", names.NewListing1, write1);
+        var deltas1 = FindDeltas("Path1", names.Listing1, current1, path1);
 
         log.Info("Path2 checking for diffs");
         var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
-        WriteListing(names.NewListing2, current2);
-        if (current2.Count == 0) EmptyAbort("Path2", names.NewListing2, null);
-        var deltas2 = DeltaFinder.Find("Path2", prior2, current2, path2.Features.ModTimePrecisionNs, log, options.Checksum);
+        Timing($"listed Path2 ({current2.Count} files)");
+        var write2 = Task.Run(() => WriteListing(names.NewListing2, current2), ct);
+        if (current2.Count == 0) EmptyAbort("Path2", names.NewListing2, write2);
+        var deltas2 = FindDeltas("Path2", names.Listing2, current2, path2);
+        await Task.WhenAll(write1, write2).ConfigureAwait(false);
+        Timing("found deltas");
 
         if (!options.Force)
         {
@@ -130,15 +143,16 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
             {
                 var touched1 = plan.Copy2To1.Concat(plan.Delete1).Concat(plan.Renamed1.SelectMany(r => new[] { r.From, r.To }));
                 var touched2 = plan.Copy1To2.Concat(plan.Delete2).Concat(plan.Renamed2.SelectMany(r => new[] { r.From, r.To }));
-                final1 = await ListingUpdater.UpdateAsync(path1, current1, prior1, touched1, on1.Done, failedPaths, ct).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(path2, current2, prior2, touched2, on2.Done, failedPaths, ct).ConfigureAwait(false);
+                final1 = await ListingUpdater.UpdateAsync(path1, current1, () => BisyncEngine.ReadListing(names.Listing1), touched1, on1.Done, failedPaths, ct).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(path2, current2, () => BisyncEngine.ReadListing(names.Listing2), touched2, on2.Done, failedPaths, ct).ConfigureAwait(false);
             }
         }
 
+        Timing("applied changes");
         log.Info("Updating listings");
-        WriteListing(names.Listing1, final1);
-        WriteListing(names.Listing2, final2);
+        await Task.WhenAll(Task.Run(() => WriteListing(names.Listing1, final1), ct), Task.Run(() => WriteListing(names.Listing2, final2), ct)).ConfigureAwait(false);
         SaveHashes(final1, final2);
+        Timing("wrote listings");
         if (failed)
             throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed");
 
@@ -185,9 +199,9 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         }
     }
 
-    private void EmptyAbort(string side, string listingPath, Task? other)
+    private void EmptyAbort(string side, string listingPath, Task write)
     {
-        other?.ContinueWith(_ => { }, TaskScheduler.Default);
+        write.GetAwaiter().GetResult(); // the empty listing is kept for troubleshooting
         log.Error($"Empty current {side} listing. Cannot sync to an empty directory: {listingPath}");
         throw new CriticalException($"empty current {side} listing: {listingPath}");
     }
@@ -217,6 +231,26 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         var l1 = await AwaitListing(t1, "Path1").ConfigureAwait(false);
         var l2 = await AwaitListing(t2, "Path2").ConfigureAwait(false);
         return (l1, l2);
+    }
+
+    private SideDeltas FindDeltas(string side, string priorFile, FileListing current, IStorage storage)
+    {
+        try
+        {
+            try
+            {
+                return DeltaFinder.Find(side, ListingFile.Stream(priorFile), current, storage.Features.ModTimePrecisionNs, log, options.Checksum);
+            }
+            catch (DeltaFinder.NotSortedException)
+            {
+                // A listing edited by hand: read it whole and sort it.
+                return DeltaFinder.Find(side, ListingFile.Read(priorFile), current, storage.Features.ModTimePrecisionNs, log, options.Checksum);
+            }
+        }
+        catch (ListingFormatException ex)
+        {
+            throw new CriticalException(ex.Message);
+        }
     }
 
     private HashCache? _hashes1, _hashes2;

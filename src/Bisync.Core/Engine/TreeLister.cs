@@ -25,23 +25,24 @@ public static class TreeLister
 
         async Task Worker()
         {
+            var entries = new List<StorageEntry>();
+            var found = new List<ListingEntry>();
             foreach (var dir in pending.GetConsumingEnumerable(ct))
             {
                 try
                 {
                     if (Volatile.Read(ref failure) is null)
                     {
-                        List<StorageEntry> entries;
                         if (sync is not null)
                         {
-                            entries = sync.ListDirectory(dir) as List<StorageEntry> ?? sync.ListDirectory(dir).ToList();
+                            sync.ListDirectory(dir, entries);
                         }
                         else
                         {
-                            entries = [];
+                            entries.Clear();
                             await foreach (var e in storage.ListAsync(dir, ct).ConfigureAwait(false)) entries.Add(e);
                         }
-                        ProcessDirectory(dir, entries);
+                        ProcessDirectory(entries, found);
                     }
                 }
                 catch (Exception ex)
@@ -53,9 +54,11 @@ public static class TreeLister
                     if (Interlocked.Decrement(ref outstanding) == 0) pending.CompleteAdding();
                 }
             }
+            if (found.Count > 0) files.Add(found);
         }
 
-        void ProcessDirectory(string dir, List<StorageEntry> entries)
+        // Each worker keeps one list of what it found; directories are queued for any worker.
+        void ProcessDirectory(List<StorageEntry> entries, List<ListingEntry> local)
         {
             if (filter.ExcludeIfPresent.Count > 0)
             {
@@ -64,7 +67,6 @@ public static class TreeLister
                     if (!e.IsDir && filter.ExcludeIfPresent.Contains(e.Name)) return;
                 }
             }
-            var local = new List<ListingEntry>(entries.Count);
             foreach (var e in entries)
             {
                 if (e.IsDir)
@@ -82,7 +84,6 @@ public static class TreeLister
                     if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
                 }
             }
-            if (local.Count > 0) files.Add(local);
         }
 
         var workers = new Task[Math.Max(1, checkers)];

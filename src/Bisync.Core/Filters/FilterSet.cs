@@ -18,9 +18,14 @@ public sealed class FilterException(string message) : Exception(message);
 /// Rules are collected the way rclone v1.60.1 does it: first every --include, then the
 /// --include-from files, --exclude, --exclude-from, --filter, bisync's --filters-file, and the
 /// --filter-from files; when any --include/--include-from was given an exclude-everything rule
-/// ends the list. Each include rule also adds directory rules for the directories that lead to
-/// what it matches, and each exclude rule holding "**" (or ending in '/') also excludes matching
-/// directories, which prunes them from the listing.
+/// ends the list. (rclone bisync itself puts its --filters-file in front of the --filter-from
+/// files, after the other rule flags: observed with rclone v1.60.1.) Each include rule also adds
+/// directory rules for the directories that lead to what it matches, and each exclude rule
+/// holding "**" (or ending in '/') also excludes matching directories, which prunes them from
+/// the listing; directory rules see the directory path with a trailing '/'.
+/// --files-from / --files-from-raw lists replace the rules and must come alone, as in rclone.
+/// Every rule is one regexp compiled once (user {{regexp}} parts by the non-backtracking engine,
+/// linear time like Go's RE2), with cheap literal checks in front of it.
 /// </remarks>
 public sealed class FilterSet : IPathFilter
 {
@@ -30,12 +35,12 @@ public sealed class FilterSet : IPathFilter
     /// </summary>
     private sealed record Rule(bool Include, string Text, Regex Regex, Glob.Literals? Literals)
     {
-        /// <summary>True for "^.*$", which matches every path.</summary>
-        public bool MatchesAll { get; } = Text is MatchAll;
+        /// <summary>True for "^.*$" and "(^|/).*$", which match every path without a newline.</summary>
+        public bool MatchesAll { get; } = Text is MatchAll or "(^|/).*$";
 
         public bool IsMatch(ReadOnlySpan<char> path)
         {
-            if (MatchesAll) return true;
+            if (MatchesAll) return !path.Contains('\n');
             if (Literals is { } l)
             {
                 if (l.Suffix is { } suffix && !path.EndsWith(suffix, StringComparison.Ordinal)) return false;
@@ -284,7 +289,7 @@ public sealed class FilterSet : IPathFilter
     {
         try
         {
-            return File.ReadAllText(file).Split('\n');
+            return ReadText(file).Split('\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -398,35 +403,29 @@ public sealed class FilterSet : IPathFilter
     private string ToRegex(string glob)
     {
         var regex = Glob.ToRegex(glob, _ignoreCase);
-        if (glob.Contains("{{", StringComparison.Ordinal)) Validate(glob, regex);
-        else Compile(regex, glob);
+        Compile(regex, glob);
         return regex;
     }
 
-    /// <summary>Rejects what Go's regexp package rejects and .NET's would accept (backreferences, lookaround).</summary>
-    private static void Validate(string glob, string regex)
-    {
-        Compile(regex, glob);
-        try
-        {
-            _ = new Regex(GoRegex.ToDotNet(regex), RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
-        }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException)
-        {
-            throw new FilterException($"bad glob pattern \"{glob}\" (regexp \"{regex}\"): {e.Message}");
-        }
-    }
-
+    /// <summary>Compiles a rule's regexp, cached by its text.</summary>
     private static Regex Compile(string regex, string? glob = null)
     {
         if (RegexCache.TryGetValue(regex, out var cached)) return cached;
         Regex compiled;
         try
         {
+            // Glob-made regexps hold only literals, classes and alternatives besides their
+            // ".*" / "[^/]*": with one or two of those backtracking stays cheap, and the
+            // backtracking engine is much quicker to build and to run. A {{regexp}} part, or
+            // more wildcards, could make backtracking blow up: those get the non-backtracking
+            // engine, linear like Go's, which also rejects what Go rejects (backreferences,
+            // lookaround).
+            int anyDepth = CountOf(regex, ".*"), inName = CountOf(regex, "[^/]*");
+            bool risky = (glob is not null && glob.Contains("{{", StringComparison.Ordinal)) || anyDepth >= 2 || anyDepth + inName >= 3;
             compiled = new Regex(GoRegex.ToDotNet(regex),
-                RegexOptions.Compiled | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+                (risky ? RegexOptions.NonBacktracking : RegexOptions.Compiled) | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             throw new FilterException(glob is null
                 ? $"bad regexp \"{regex}\": {e.Message}"
@@ -437,12 +436,20 @@ public sealed class FilterSet : IPathFilter
         return compiled;
     }
 
+    private static int CountOf(string text, string part)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+            count++;
+        return count;
+    }
+
     private void AddFilesFrom(string file, bool raw)
     {
         string text;
         try
         {
-            text = File.ReadAllText(file);
+            text = ReadText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -461,6 +468,9 @@ public sealed class FilterSet : IPathFilter
             _filesFrom!.Add(line);
         }
     }
+
+    /// <summary>A rule or list file's text; "-" is standard input, as in rclone.</summary>
+    private static string ReadText(string file) => file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
 
     private static DateTime Subtract(DateTime nowUtc, TimeSpan age)
     {

@@ -4,4 +4,11 @@ namespace Bisync.Storage;
 public interface ISyncLister
 {
     IEnumerable<StorageEntry> ListDirectory(string dir);
+
+    /// <summary>Lists one directory into a list the caller reuses (cleared first).</summary>
+    void ListDirectory(string dir, List<StorageEntry> results)
+    {
+        results.Clear();
+        results.AddRange(ListDirectory(dir));
+    }
 }

@@ -46,6 +46,28 @@ public static class PathEncoding
         return sb.ToString();
     }
 
+    /// <summary><paramref name="prefix"/> (a directory path ending in '/', or "") followed by a file-system name, as one string.</summary>
+    public static string Join(string prefix, ReadOnlySpan<byte> name)
+    {
+        foreach (var b in name)
+        {
+            if (b < 0x20 || b >= 0x7F) return prefix + FromFileSystem(name);
+        }
+        unsafe
+        {
+            fixed (byte* p = name)
+            {
+                return string.Create(prefix.Length + name.Length, (prefix, (nint)p, name.Length), static (dst, st) =>
+                {
+                    st.prefix.AsSpan().CopyTo(dst);
+                    var src = new ReadOnlySpan<byte>((byte*)st.Item2, st.Length);
+                    var d = dst[st.prefix.Length..];
+                    for (var i = 0; i < src.Length; i++) d[i] = (char)src[i];
+                });
+            }
+        }
+    }
+
     /// <summary>The engine's string back to file-system bytes (no terminating NUL).</summary>
     public static byte[] ToFileSystem(string name)
     {

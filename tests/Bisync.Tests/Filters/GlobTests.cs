@@ -76,4 +76,36 @@ public sealed class GlobTests
         var regex = new System.Text.RegularExpressions.Regex(GoRegex.ToDotNet(go));
         Assert.Equal(matches, regex.IsMatch(input));
     }
+
+    [Theory]
+    [InlineData("*.tmp", null, ".tmp", null)]
+    [InlineData("/docs/**", "docs/", null, null)]
+    [InlineData("/a", "a", "a", null)]
+    [InlineData("**/.git/**", null, null, "/.git/")]
+    [InlineData("a/**/longer part/*.txt", null, ".txt", "/longer part/")]
+    [InlineData("{a,b}/x", null, "/x", null)]
+    [InlineData("x\\*y.txt", null, "y.txt", null)]
+    [InlineData("[ab]c/*", null, null, "c/")]
+    [InlineData("{{.*}}.txt", null, null, null)]
+    public void FindsLiteralsEveryMatchHolds(string glob, string? prefix, string? suffix, string? longest)
+    {
+        var literals = Glob.RequiredLiterals(glob);
+        Assert.Equal(prefix, literals?.Prefix);
+        Assert.Equal(suffix, literals?.Suffix);
+        Assert.Equal(longest, literals?.Longest);
+    }
+
+    [Fact]
+    public void ManyDoubleStarsStayFastOnLongPaths()
+    {
+        // A backtracking engine takes ages here; RE2 (rclone) and ours take linear time.
+        var filter = FilterSet.Build(new FilterOptions
+        {
+            Rules = [new FilterFlag("--filter", "- {{(a|a?)+}}**b**c**d**e**f**z"), new FilterFlag("--filter", "- **x**x**x**x**y")],
+        }, null, DateTime.UtcNow);
+        string path = string.Join('/', Enumerable.Repeat("a/b/c/d/e/f/x", 60));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(filter.IncludeFile(path, 0, 0));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
 }

@@ -4,7 +4,7 @@ using Bisync.Filters;
 
 namespace Bisync.Tests.Filters;
 
-/// <summary>What rclone printed for one `rclone lsf -R --files-only --dump filters` run.</summary>
+/// <summary>What rclone printed for one `rclone lsf -R --dump filters` run: files, directories (ending in '/'), rules.</summary>
 public sealed record RcloneListing(bool Ok, HashSet<string> Files, List<string> DumpRules, string Error);
 
 /// <summary>Runs rclone (from PATH) and our filter the same way, for comparisons.</summary>
@@ -20,7 +20,9 @@ public static class RcloneOracle
             UseShellExecute = false,
             StandardOutputEncoding = System.Text.Encoding.UTF8,
         };
-        foreach (var a in new[] { "--config", "/dev/null", "lsf", "-R", "--files-only", "--dump", "filters" }) psi.ArgumentList.Add(a);
+        // Without --files-only, lsf also prints the directories it listed (with a trailing '/'),
+        // which shows rclone's directory pruning too.
+        foreach (var a in new[] { "--config", "/dev/null", "lsf", "-R", "--dump", "filters" }) psi.ArgumentList.Add(a);
         foreach (var f in flags) psi.ArgumentList.Add(f);
         psi.ArgumentList.Add(dir);
         psi.Environment["RCLONE_CONFIG"] = "/dev/null";
@@ -120,7 +122,8 @@ public static class RcloneOracle
     /// <summary>
     /// The files the engine's lister would keep: walks from the root, skips a directory holding
     /// an --exclude-if-present marker (the root included, as rclone does), asks IncludeDirectory
-    /// before descending and IncludeFile for each file.
+    /// before descending and IncludeFile for each file. Also gives the directories it listed,
+    /// with a trailing '/', as rclone lsf prints them.
     /// </summary>
     public static HashSet<string> Walk(string root, IPathFilter filter)
     {
@@ -132,6 +135,7 @@ public static class RcloneOracle
         {
             foreach (var marker in filter.ExcludeIfPresent)
                 if (File.Exists(Path.Combine(dir.FullName, marker))) return;
+            if (rel.Length > 0) result.Add(rel + "/");
             foreach (var entry in dir.EnumerateFileSystemInfos())
             {
                 string path = rel.Length == 0 ? entry.Name : rel + "/" + entry.Name;

@@ -55,8 +55,17 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
         return (st.Value.Mode & Native.S_IFMT) == Native.S_IFDIR;
     }
 
-    public unsafe IEnumerable<StorageEntry> ListDirectory(string dir)
+    public IEnumerable<StorageEntry> ListDirectory(string dir)
     {
+        var results = new List<StorageEntry>();
+        ListDirectory(dir, results);
+        return results;
+    }
+
+    /// <summary>Lists one directory into <paramref name="results"/> (cleared first): no per-call allocations beyond the paths.</summary>
+    public unsafe void ListDirectory(string dir, List<StorageEntry> results)
+    {
+        results.Clear();
         var full = Full(dir);
         nint handle;
         fixed (byte* p = full) handle = Native.opendir(p);
@@ -67,7 +76,6 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
                 throw new DirectoryNotFoundException($"directory not found: {Root}{dir}");
             throw Native.Error("opendir", full, errno);
         }
-        var results = new List<StorageEntry>();
         try
         {
             var fd = Native.dirfd(handle);
@@ -83,10 +91,11 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
                 if (type == Native.DT_LNK) continue; // like rclone without -L: links are not followed
                 Native.Statx st;
                 int rc;
-                fixed (byte* n = Native.Z(name)) rc = Native.statx(fd, n, Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, &st);
+                // d_name is NUL-terminated in place: no copy needed for the call.
+                rc = Native.statx(fd, ent + 19, Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, &st);
                 if (rc != 0) continue; // vanished while listing
                 var kind = st.Mode & Native.S_IFMT;
-                var path = prefix + PathEncoding.FromFileSystem(name);
+                var path = PathEncoding.Join(prefix, name);
                 if (kind == Native.S_IFDIR)
                     results.Add(new StorageEntry(path, 0, ToNs(st), true));
                 else if (kind == Native.S_IFREG)
@@ -97,7 +106,6 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
         {
             Native.closedir(handle);
         }
-        return results;
     }
 
     private static unsafe int IndexOfNul(byte* s)
