@@ -2,7 +2,7 @@ using Bisync.Engine;
 using Bisync.Filters;
 using Bisync.Logging;
 using Bisync.Storage;
-using Bisync.Storage.Local;
+using Bisync.Remotes;
 
 namespace Bisync.Cli;
 
@@ -70,7 +70,17 @@ public static class Program
         BisyncResult result;
         try
         {
-            var engine = new BisyncEngine(new LocalStorageOpener(), log);
+            var remotes = new RemoteOptions
+            {
+                ConfigPath = cli.ConfigPath,
+                Retries = cli.Retries,
+                LowLevelRetries = cli.LowLevelRetries,
+                Timeout = cli.Timeout,
+                ConnectTimeout = cli.ConnectTimeout,
+                Checkers = cli.Bisync.Checkers,
+                Log = log.Debug,
+            };
+            var engine = new BisyncEngine(new RemoteStorageOpener(remotes), log);
             result = engine.RunAsync(cli.Bisync, cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)

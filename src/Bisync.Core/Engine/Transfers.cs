@@ -116,6 +116,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             await dst.PutAsync(path, input, s.Value.Size, s.Value.ModTime, ct).ConfigureAwait(false);
         }
         log.Info($"{Messages.ShowPath(path)}: Copied ({(d is null ? "new" : "replaced existing")})");
+        // A backend that keeps times coarser than ours (sftp: seconds) records what it kept.
+        if (dst.Features.ModTimePrecisionNs > 1)
+            return await dst.StatAsync(path, ct).ConfigureAwait(false) is { IsDir: false } kept ? kept with { Hash = kept.Hash ?? s.Value.Hash } : result;
         return result;
     }
 
