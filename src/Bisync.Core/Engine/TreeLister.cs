@@ -15,6 +15,9 @@ public static class TreeLister
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
         List<string>? directories = null, ConcurrentDictionary<string, ulong>? fileIds = null)
     {
+        if (storage is IRecursiveLister { CanListRecursively: true } flat && directories is null)
+            return await ListFlatAsync(flat, filter, ct, fileIds).ConfigureAwait(false);
+
         var files = new ConcurrentBag<List<ListingEntry>>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
         var pending = new BlockingCollection<string>(new ConcurrentQueue<string>());
@@ -95,5 +98,53 @@ public static class TreeLister
         foreach (var l in files) all.AddRange(l);
         if (directories is not null && dirs is not null) directories.AddRange(dirs);
         return new FileListing(all);
+    }
+
+    /// <summary>
+    /// The same result from a flat listing of the whole tree: a file is kept when every directory
+    /// above it passes the filter (as if the walk had pruned there), no directory above it holds an
+    /// --exclude-if-present marker, and the file itself passes.
+    /// </summary>
+    private static async Task<FileListing> ListFlatAsync(IRecursiveLister storage, IPathFilter filter, CancellationToken ct,
+        ConcurrentDictionary<string, ulong>? fileIds)
+    {
+        var entries = new List<StorageEntry>();
+        await foreach (var e in storage.ListRecursiveAsync(ct).ConfigureAwait(false))
+        {
+            if (!e.IsDir) entries.Add(e);
+        }
+        var markerDirs = new HashSet<string>(StringComparer.Ordinal);
+        if (filter.ExcludeIfPresent.Count > 0)
+        {
+            foreach (var e in entries)
+            {
+                if (filter.ExcludeIfPresent.Contains(e.Name)) markerDirs.Add(Parent(e.Path));
+            }
+        }
+        var dirVerdict = new Dictionary<string, bool>(StringComparer.Ordinal);
+        bool DirOk(string dir)
+        {
+            if (dir.Length == 0) return !markerDirs.Contains("");
+            if (dirVerdict.TryGetValue(dir, out var ok)) return ok;
+            ok = DirOk(Parent(dir)) && !markerDirs.Contains(dir) && (filter.IsEmpty || filter.IncludeDirectory(dir));
+            dirVerdict[dir] = ok;
+            return ok;
+        }
+        var result = new List<ListingEntry>(entries.Count);
+        foreach (var e in entries)
+        {
+            if (IsTemporaryName(e.Name)) continue;
+            if (!DirOk(Parent(e.Path))) continue;
+            if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
+            result.Add(new ListingEntry(e.Path, e.Size, e.ModTime, e.Hash ?? "-"));
+            if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
+        }
+        return new FileListing(result);
+    }
+
+    private static string Parent(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? "" : path[..slash];
     }
 }

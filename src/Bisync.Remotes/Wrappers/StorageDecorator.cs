@@ -7,7 +7,7 @@ namespace Bisync.Remotes.Wrappers;
 /// Base of the decorators: every operation of the wrapped storage runs through <see cref="RunAsync{T}"/>.
 /// A decorator keeps <see cref="IMover"/> only when the wrapped storage has it (see the Wrap factories).
 /// </summary>
-public abstract class StorageDecorator(IStorage inner) : IStorage
+public abstract class StorageDecorator(IStorage inner) : IStorage, IRecursiveLister
 {
     public IStorage Inner { get; } = inner;
     public string Type => Inner.Type;
@@ -29,6 +29,24 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
         {
             var list = new List<StorageEntry>();
             await foreach (var e in Inner.ListAsync(dir, c).ConfigureAwait(false))
+            {
+                list.Add(e);
+                TransferActivity.Touch();
+            }
+            return list;
+        }, null, ct).ConfigureAwait(false);
+        foreach (var e in entries) yield return e;
+    }
+
+    public bool CanListRecursively => Inner is IRecursiveLister { CanListRecursively: true };
+
+    public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        // Repeated whole, like a directory listing.
+        var entries = await RunAsync("list recursively", async c =>
+        {
+            var list = new List<StorageEntry>();
+            await foreach (var e in ((IRecursiveLister)Inner).ListRecursiveAsync(c).ConfigureAwait(false))
             {
                 list.Add(e);
                 TransferActivity.Touch();

@@ -153,4 +153,30 @@ public class EngineOnRemotesTests : IDisposable
             Assert.Equal((b.Size, b.ModTime, b.Hash), (a.Size, a.ModTime, a.Hash));
         }
     }
+
+    /// <summary>
+    /// A level that holds only sub-folders whose children are only sub-folders (a/b/c/file): s3rver
+    /// answers a delimiter listing of such a level with nothing, which once made the whole Path2
+    /// listing empty. Listing the key space flat (as rclone's ListR does) does not depend on it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Remotes))]
+    public async Task Deeply_nested_trees_list_completely(string remote)
+    {
+        var unique = "deep-" + Guid.NewGuid().ToString("N")[..10];
+        var path2 = remote == "s3t" ? $"s3t:{RemoteTestEnv.S3Bucket}/{unique}" : $"sftpt:{unique}";
+        var local = Path.Combine(_dir, "deep1");
+        var workdir = Path.Combine(_dir, "deepwork");
+        for (var i = 0; i < 12; i++) WriteLocal(local, $"d{i / 6}/e{i / 3}/f{i}.txt", $"file {i}", T(i));
+        await using (var s = await RemoteTestEnv.Opener(_config).OpenAsync(path2, None))
+            await s.MkdirAsync("", None);
+
+        var (code, log) = await RunAsync(local, path2, workdir, resync: true);
+        Assert.True(code == 0, string.Join("\n", log));
+        (code, log) = await RunAsync(local, path2, workdir, resync: false);
+        Assert.True(code == 0, string.Join("\n", log));
+        Assert.Contains("INFO  : No changes found", log);
+        var listing = File.ReadAllLines(Directory.GetFiles(workdir, "*.path2.lst").Single());
+        Assert.Equal(12, listing.Count(l => !l.StartsWith('#')));
+    }
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Remote benchmark: wall time of a no-change bisync run on N files (default 10000) with
+# Path2 on SFTP (OpenSSH on 127.0.0.1) and on S3 (s3rver on 127.0.0.1), for bisync and
+# for rclone 1.60.1 bisync, in one run. Starts the test servers itself (the same scripts
+# ./test.sh uses) and stops them at the end.
+#
+#   bench/remote.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+N=${1:-10000}
+RUNS=${RUNS:-3}
+SCRATCH=${BENCH_DIR:-$ROOT/.build/bench-remote}
+export BISYNC_TEST_STATE="$SCRATCH/state" BISYNC_TEST_ENV="$SCRATCH/state/env.sh"
+rm -rf "$SCRATCH"; mkdir -p "$BISYNC_TEST_STATE"; : > "$BISYNC_TEST_ENV"
+unset AWS_CA_BUNDLE SSL_CERT_FILE CURL_CA_BUNDLE REQUESTS_CA_BUNDLE || true
+
+stop() { bash tests/servers/sshd.sh stop >/dev/null 2>&1 || true; bash tests/servers/s3rver.sh stop >/dev/null 2>&1 || true; }
+trap stop EXIT
+bash tests/servers/sshd.sh start
+bash tests/servers/s3rver.sh start
+# shellcheck disable=SC1090
+. "$BISYNC_TEST_ENV"
+
+./bisync --version >/dev/null  # build once, outside the timings
+
+conf="$SCRATCH/rclone.conf"
+cat > "$conf" <<CONF
+[sftpb]
+type = sftp
+host = $BISYNC_SFTP_HOST
+port = $BISYNC_SFTP_PORT
+user = $BISYNC_SFTP_USER
+key_file = $BISYNC_SFTP_KEY_FILE
+known_hosts_file = $BISYNC_SFTP_KNOWN_HOSTS
+
+[s3b]
+type = s3
+provider = Other
+access_key_id = $BISYNC_S3_ACCESS_KEY_ID
+secret_access_key = $BISYNC_S3_SECRET_ACCESS_KEY
+endpoint = $BISYNC_S3_ENDPOINT
+force_path_style = true
+region = $BISYNC_S3_REGION
+CONF
+export RCLONE_CONFIG="$conf"
+
+echo "generating $N files..." >&2
+python3 - "$SCRATCH/src" "$N" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+per = 100
+for i in range(n):
+    d = os.path.join(root, f"d{i // per // 10}", f"e{i // per}")
+    os.makedirs(d, exist_ok=True)
+    p = os.path.join(d, f"f{i}.txt")
+    with open(p, "w") as f:
+        f.write("x" * (100 + i % 300))
+    os.utime(p, (946684800 + i, 946684800 + i))
+PY
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+now() { date +%s.%N; }
+
+results=()
+for backend in sftp s3; do
+  for tool in bisync rclone; do
+    local1="$SCRATCH/$backend-$tool-p1"; wd="$SCRATCH/$backend-$tool-wd"
+    cp -a "$SCRATCH/src" "$local1"; mkdir -p "$wd"
+    if [ "$backend" = sftp ]; then remote="sftpb:$BISYNC_SFTP_HOME/bench-$tool"; else remote="s3b:$BISYNC_S3_BUCKET/bench-$tool"; fi
+    rclone mkdir "$remote" 2>/dev/null
+    if [ "$tool" = bisync ]; then cmd=(./bisync "$local1" "$remote" --workdir "$wd"); else cmd=(rclone bisync "$local1" "$remote" --workdir "$wd"); fi
+    t0=$(now); "${cmd[@]}" --resync >/dev/null 2>"$SCRATCH/err.txt" || { cat "$SCRATCH/err.txt" >&2; exit 1; }; t1=$(now)
+    first=$(echo "$t1 - $t0" | bc)
+    times=()
+    for _ in $(seq "$RUNS"); do
+      t0=$(now); "${cmd[@]}" >/dev/null 2>"$SCRATCH/err.txt" || { cat "$SCRATCH/err.txt" >&2; exit 1; }; t1=$(now)
+      times+=("$(echo "$t1 - $t0" | bc)")
+    done
+    nochange=$(printf '%s\n' "${times[@]}" | median)
+    count=$(rclone lsf -R --files-only "$remote" | wc -l)
+    [ "$count" -eq "$N" ] || { echo "$backend/$tool: remote holds $count files, expected $N" >&2; exit 1; }
+    results+=("$(printf '%-6s %-8s %10.2f %12.2f' "$backend" "$tool" "$first" "$nochange")")
+  done
+done
+
+printf '\n%d files, median of %d no-change runs\n' "$N" "$RUNS"
+printf '%-6s %-8s %10s %12s\n' backend tool "resync s" "no-change s"
+printf '%s\n' "${results[@]}"
