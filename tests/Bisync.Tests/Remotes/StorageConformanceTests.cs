@@ -413,6 +413,41 @@ public sealed class S3ConformanceTests : StorageConformanceTests
     }
 
     [Fact]
+    public async Task Names_that_are_not_UTF8_round_trip_as_with_rclone()
+    {
+        // The engine holds a byte that is not UTF-8 as U+DC00+byte; the key has it as rclone's "‛XX".
+        const string name = "raw_\uDC81_\uDCFE_ü.txt";
+        await PutBytesAsync("sub_\uDCFF/" + name, [7]);
+        // a literal "‛41" (the engine's "‛‛41") is not taken for a quoted byte
+        await PutBytesAsync("lit_‛‛41.txt", [8]);
+        var listed = new List<string>();
+        await foreach (var e in S.ListAsync("", None)) listed.Add(e.Path);
+        Assert.Equal(["sub_\uDCFF", "lit_‛‛41.txt"], listed);
+        await S.DeleteAsync("lit_‛‛41.txt", None);
+        listed.Clear();
+        await foreach (var e in S.ListAsync("sub_\uDCFF", None)) listed.Add(e.Path);
+        Assert.Equal(["sub_\uDCFF/" + name], listed);
+        Assert.NotNull(await S.StatAsync("sub_\uDCFF/" + name, None));
+
+        // rclone reads the same object back under the raw bytes
+        var local = RemoteTestEnv.TempDir("s3raw");
+        try
+        {
+            var (code, _, err) = RemoteTestEnv.Rclone(_config!, "copy", $"s3t:{RemoteTestEnv.S3Bucket}/{UniqueName}", local);
+            Assert.True(code == 0, err);
+            var sub = Assert.Single(Bisync.Tests.Conformance.NativeFs.ListNames(local));
+            Assert.Equal([(byte)'s', (byte)'u', (byte)'b', (byte)'_', 0xFF], Bisync.Tests.Conformance.RawNames.Encode(sub));
+            var file = Assert.Single(Bisync.Tests.Conformance.NativeFs.ListNames(local + "/" + sub));
+            byte[] want = [.. "raw_"u8, 0x81, (byte)'_', 0xFE, .. "_ü.txt"u8];
+            Assert.Equal(want, Bisync.Tests.Conformance.RawNames.Encode(file));
+        }
+        finally
+        {
+            Bisync.Tests.Conformance.NativeFs.RemoveAll(local);
+        }
+    }
+
+    [Fact]
     public async Task Md5_comes_from_the_etag()
     {
         var data = RemoteTestEnv.RandomBytes(12345, 5);
