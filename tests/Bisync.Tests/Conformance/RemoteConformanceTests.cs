@@ -62,6 +62,8 @@ public sealed class RemoteConformanceTests : IDisposable
     [Theory]
     [InlineData("test_basic")]
     [InlineData("test_changes")]
+    [InlineData("test_extended_filenames")]
+    [InlineData("test_rmdirs")]
     public async Task Path1_sftp_Path2_s3(string name) => await RunAsync(name, path1Backend: "sftp", path2Backend: "s3");
 
     private async Task RunAsync(string name, string? path1Backend, string path2Backend)
