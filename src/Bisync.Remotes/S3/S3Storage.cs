@@ -173,6 +173,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
     /// <summary>(bucket, key) for a path relative to the root; key "" is the bucket itself.</summary>
     private (string Bucket, string Key) Resolve(string rel)
     {
+        rel = S3KeyNames.Encode(rel);
         if (_rootBucket.Length > 0)
         {
             var key = _rootPrefix.Length == 0 ? rel : rel.Length == 0 ? _rootPrefix : _rootPrefix + "/" + rel;
@@ -296,7 +297,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             foreach (var cp in page.Prefixes)
             {
                 var name = cp[prefix.Length..].TrimEnd('/');
-                if (name.Length > 0) dirs.Add(name);
+                if (name.Length > 0) dirs.Add(S3KeyNames.Decode(name));
             }
             foreach (var o in page.Objects)
             {
@@ -320,7 +321,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             async (i, token2) =>
             {
                 var o = files[i];
-                var path = Join(dir, o.Key[prefix.Length..]);
+                var path = Join(dir, S3KeyNames.Decode(o.Key[prefix.Length..]));
                 var head = await HeadAsync(bucket, o.Key, token2).ConfigureAwait(false);
                 TransferActivity.Touch();
                 results[i] = head is null

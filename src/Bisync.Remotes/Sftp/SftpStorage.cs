@@ -161,6 +161,8 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         return new ConnectionInfo(_settings.Host, _settings.Port, _settings.User, methods.ToArray())
         {
             Timeout = _settings.ConnectTimeout,
+            // Names are bytes on sftp: keep those that are not UTF-8 (rclone does).
+            Encoding = RawByteUtf8Encoding.Instance,
         };
     }
 

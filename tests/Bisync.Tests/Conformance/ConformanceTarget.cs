@@ -20,6 +20,14 @@ public sealed class ConformanceTarget
     /// <summary>What runs the bisync steps; null means our engine with <see cref="Opener"/>.</summary>
     public IBisyncTool? Tool { get; init; }
 
+    /// <summary>
+    /// A documented backend-specific expectation: given a golden file's name and text, the text this
+    /// target must produce instead (return the text unchanged for the other files). Null = golden/ as is.
+    /// Only for what a backend genuinely does differently (e.g. S3 keeps no empty directory); every use
+    /// says why, and the comparison rules themselves stay the same.
+    /// </summary>
+    public Func<string, string, string>? ExpectedText { get; init; }
+
     /// <summary>Both sides on the local disk: <c>&lt;tmp&gt;/path1/</c> and <c>&lt;tmp&gt;/path2/</c>.</summary>
     public static ConformanceTarget Local(string tempDir, IStorageOpener opener)
     {

@@ -10,8 +10,11 @@ namespace Bisync.Tests.Conformance;
 /// prefixes, real paths back to terms, blank/DEBUG/per-file lines dropped, unordered groups
 /// sorted); any other file byte for byte.
 /// </summary>
+/// <param name="expectedText">Maps a golden file's name and text to what is expected instead (a
+/// target's documented backend-specific expectation); null = golden text as is.</param>
 public sealed partial class GoldenComparer(
-    IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName, bool ignoreQueueFiles = false)
+    IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName, bool ignoreQueueFiles = false,
+    Func<string, string, string>? expectedText = null)
 {
     /// <summary>How many differing lines a diff shows at most.</summary>
     public const int MaxDiffLines = 40;
@@ -49,7 +52,9 @@ public sealed partial class GoldenComparer(
         foreach (var name in expected.Keys.Where(actual.ContainsKey)
                      .OrderBy(n => n == ScenarioRunner.LogFileName ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
         {
-            var diff = CompareFile(name, ReadText(expected[name]), ReadText(actual[name]));
+            var goldenText = ReadText(expected[name]);
+            if (expectedText is not null) goldenText = expectedText(name, goldenText);
+            var diff = CompareFile(name, goldenText, ReadText(actual[name]));
             if (diff is not null)
             {
                 differing.Add(name);

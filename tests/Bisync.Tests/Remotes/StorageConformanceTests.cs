@@ -353,6 +353,36 @@ public sealed class SftpConformanceTests : StorageConformanceTests
     }
 
     [Fact]
+    public async Task Names_that_are_not_UTF8_keep_their_bytes()
+    {
+        // The engine holds a byte that is not UTF-8 as U+DC00+byte; on the server the name has the raw
+        // byte, as rclone's sftp backend writes it. An absolute root: the test user's home may be repointed.
+        var dir = RemoteTestEnv.SftpHome.TrimEnd('/') + "/" + UniqueName + "-raw";
+        var path = $":sftp,host={RemoteTestEnv.SftpHost},port={RemoteTestEnv.SftpPort},user={RemoteTestEnv.SftpUser}," +
+                   $"key_file={RemoteTestEnv.SftpKeyFile},known_hosts_file={RemoteTestEnv.SftpKnownHosts}:{dir}";
+        const string name = "raw_\uDC81_\uDCFE_ü.txt";
+        try
+        {
+            await using var s = await RemoteTestEnv.Opener().OpenAsync(path, None);
+            await s.PutAsync("sub_\uDCFF/" + name, new MemoryStream([7]), 1, SampleTime, None);
+            // on the server's disk: the raw bytes 0xFF, 0x81, 0xFE, and ü as UTF-8
+            Assert.Equal(["sub_\uDCFF"], Bisync.Tests.Conformance.NativeFs.ListNames(dir));
+            var onDisk = Assert.Single(Bisync.Tests.Conformance.NativeFs.ListNames(dir + "/sub_\uDCFF"));
+            byte[] want = [.. "raw_"u8, 0x81, (byte)'_', 0xFE, .. "_ü.txt"u8];
+            Assert.Equal(want, Bisync.Tests.Conformance.RawNames.Encode(onDisk));
+            // and read back as the engine wrote them
+            var listed = new List<string>();
+            await foreach (var e in s.ListAsync("sub_\uDCFF", None)) listed.Add(e.Name);
+            Assert.Equal([name], listed);
+            Assert.NotNull(await s.StatAsync("sub_\uDCFF/" + name, None));
+        }
+        finally
+        {
+            Bisync.Tests.Conformance.NativeFs.RemoveAll(dir);
+        }
+    }
+
+    [Fact]
     public async Task Relative_root_is_under_the_login_directory()
     {
         await PutBytesAsync("where.txt", "here"u8.ToArray());
@@ -380,6 +410,41 @@ public sealed class S3ConformanceTests : StorageConformanceTests
         Assert.True(S.Features.BucketBased);
         Assert.False(S.Features.CanHaveEmptyDirectories);
         Assert.Contains("md5", S.Features.Hashes);
+    }
+
+    [Fact]
+    public async Task Names_that_are_not_UTF8_round_trip_as_with_rclone()
+    {
+        // The engine holds a byte that is not UTF-8 as U+DC00+byte; the key has it as rclone's "‛XX".
+        const string name = "raw_\uDC81_\uDCFE_ü.txt";
+        await PutBytesAsync("sub_\uDCFF/" + name, [7]);
+        // a literal "‛41" (the engine's "‛‛41") is not taken for a quoted byte
+        await PutBytesAsync("lit_‛‛41.txt", [8]);
+        var listed = new List<string>();
+        await foreach (var e in S.ListAsync("", None)) listed.Add(e.Path);
+        Assert.Equal(["sub_\uDCFF", "lit_‛‛41.txt"], listed);
+        await S.DeleteAsync("lit_‛‛41.txt", None);
+        listed.Clear();
+        await foreach (var e in S.ListAsync("sub_\uDCFF", None)) listed.Add(e.Path);
+        Assert.Equal(["sub_\uDCFF/" + name], listed);
+        Assert.NotNull(await S.StatAsync("sub_\uDCFF/" + name, None));
+
+        // rclone reads the same object back under the raw bytes
+        var local = RemoteTestEnv.TempDir("s3raw");
+        try
+        {
+            var (code, _, err) = RemoteTestEnv.Rclone(_config!, "copy", $"s3t:{RemoteTestEnv.S3Bucket}/{UniqueName}", local);
+            Assert.True(code == 0, err);
+            var sub = Assert.Single(Bisync.Tests.Conformance.NativeFs.ListNames(local));
+            Assert.Equal([(byte)'s', (byte)'u', (byte)'b', (byte)'_', 0xFF], Bisync.Tests.Conformance.RawNames.Encode(sub));
+            var file = Assert.Single(Bisync.Tests.Conformance.NativeFs.ListNames(local + "/" + sub));
+            byte[] want = [.. "raw_"u8, 0x81, (byte)'_', 0xFE, .. "_ü.txt"u8];
+            Assert.Equal(want, Bisync.Tests.Conformance.RawNames.Encode(file));
+        }
+        finally
+        {
+            Bisync.Tests.Conformance.NativeFs.RemoveAll(local);
+        }
     }
 
     [Fact]
