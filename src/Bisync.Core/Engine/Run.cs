@@ -150,7 +150,10 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
 
         Timing("applied changes");
         log.Info("Updating listings");
-        await Task.WhenAll(Task.Run(() => WriteListing(names.Listing1, final1), ct), Task.Run(() => WriteListing(names.Listing2, final2), ct)).ConfigureAwait(false);
+        // Where nothing changed on a side, its listing is the .lst-new just written: copy, not format again.
+        await Task.WhenAll(
+            Task.Run(() => WriteOrCopy(names.Listing1, final1, current1, names.NewListing1), ct),
+            Task.Run(() => WriteOrCopy(names.Listing2, final2, current2, names.NewListing2), ct)).ConfigureAwait(false);
         SaveHashes(final1, final2);
         Timing("wrote listings");
         if (failed)
@@ -271,6 +274,19 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         if (options.DryRun) return;
         _hashes1?.Save(names.Hashes1, final1.Entries.Select(e => e.Path));
         _hashes2?.Save(names.Hashes2, final2.Entries.Select(e => e.Path));
+    }
+
+    private void WriteOrCopy(string path, FileListing final, FileListing current, string currentFile)
+    {
+        if (ReferenceEquals(final, current) && File.Exists(currentFile))
+        {
+            File.Copy(currentFile, path + ".tmp", overwrite: true);
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        else
+        {
+            WriteListing(path, final);
+        }
     }
 
     private void WriteListing(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime);

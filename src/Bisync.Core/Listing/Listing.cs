@@ -11,10 +11,16 @@ public sealed class FileListing
     public FileListing(List<ListingEntry> entries, bool sorted = false)
     {
         _entries = entries;
-        if (!sorted) _entries.Sort((a, b) => GoOrdinalComparer.Instance.Compare(a.Path, b.Path));
+        if (!sorted) System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_entries).Sort(new ByPath());
     }
 
     public static FileListing Empty() => new([], true);
+
+    /// <summary>Go byte order of paths, as a struct so the sort is specialised (no delegate per comparison).</summary>
+    private readonly struct ByPath : IComparer<ListingEntry>
+    {
+        public int Compare(ListingEntry a, ListingEntry b) => GoOrdinalComparer.Instance.Compare(a.Path, b.Path);
+    }
 
     public IReadOnlyList<ListingEntry> Entries => _entries;
     public int Count => _entries.Count;

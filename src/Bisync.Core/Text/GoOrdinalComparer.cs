@@ -14,16 +14,13 @@ public sealed class GoOrdinalComparer : IComparer<string>
         if (ReferenceEquals(x, y)) return 0;
         if (x is null) return -1;
         if (y is null) return 1;
-        var n = Math.Min(x.Length, y.Length);
-        for (var i = 0; i < n; i++)
-        {
-            var a = x[i];
-            var b = y[i];
-            if (a == b) continue;
-            if (a < 0xD800 && b < 0xD800) return a - b;
-            return SlowCompare(x, y);
-        }
-        return x.Length - y.Length;
+        // The common prefix is found vectorised; only the first differing pair decides.
+        var i = x.AsSpan().CommonPrefixLength(y);
+        if (i == x.Length || i == y.Length) return x.Length - y.Length;
+        var a = x[i];
+        var b = y[i];
+        if (a < 0xD800 && b < 0xD800) return a - b;
+        return SlowCompare(x, y);
     }
 
     private static int SlowCompare(string x, string y)

@@ -257,7 +257,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
                 async (i, token2) =>
                 {
                     var o = files[i];
-                    var path = o.Key[prefix.Length..];
+                    var path = S3KeyNames.Decode(o.Key[prefix.Length..]);
                     var head = await HeadAsync(bucket, o.Key, token2).ConfigureAwait(false);
                     TransferActivity.Touch();
                     results[i] = head is null
