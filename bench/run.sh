@@ -99,6 +99,7 @@ generate() {
 measure() {
   local name="$1"; shift
   local tf="$LOGS/$name.time"
+  sync  # write back what the set-up dirtied, so it is not flushed inside the timing
   "$TIME" -f "%e %M" -o "$tf" "$@" >"$LOGS/$name.log" 2>&1
   M_RC=$?
   read -r M_SECS M_KIB < <(tail -n 1 "$tf")
