@@ -75,7 +75,7 @@ SRC="$OUT/tree-$N"
 generate() {
   if [ -f "$SRC.done" ]; then log "reusing the tree of $N files in $SRC"; return; fi
   log "generating $N files in $DIRS folders in $SRC"
-  rm -rf "$SRC" "$SRC.done"; mkdir -p "$SRC"
+  trash "$SRC"; rm -f "$SRC.done"; mkdir -p "$SRC"
   awk -v dirs="$DIRS" -v root="$SRC" 'BEGIN {
       for (d = 0; d < dirs; d++) printf "%s/g%03d/d%05d\n", root, int(d / 100), d }' \
     | xargs -d '\n' mkdir -p
@@ -163,13 +163,22 @@ verify() { # verify TOOL P1 P2
 }
 
 # ---------------------------------------------------------------- the tools
+# Deleting a big tree can take minutes (ext4 mounted with discard: 100k files, over
+# 2 minutes), so used trees go to a trash folder, emptied once at the very end.
+TRASH="$OUT/trash"
+trash() { # trash PATH...: move out of the way now, delete at the end
+  local p
+  mkdir -p "$TRASH"
+  for p in "$@"; do [ -e "$p" ] && mv "$p" "$(mktemp -d "$TRASH/XXXXXX")/"; done
+  return 0
+}
 fresh_pair() { # fresh_pair TOOL: TOOL's own Path1 (a copy of the tree) and an empty Path2
   local base="$OUT/run-$N/$1"
-  rm -rf "$base"; mkdir -p "$base/p2" "$base/work"
+  trash "$base"; mkdir -p "$base/p2" "$base/work"
   cp -a "$SRC" "$base/p1"
   P1="$base/p1"; P2="$base/p2"; WORK="$base/work"
 }
-done_pair() { [ "$KEEP" = 1 ] || rm -rf "$OUT/run-$N/$1"; }
+done_pair() { [ "$KEEP" = 1 ] || trash "$OUT/run-$N/$1"; }
 
 # tool_cmd TOOL first|again: the command line of TOOL in CMD (uses P1, P2, WORK).
 tool_cmd() {
@@ -214,9 +223,9 @@ run_tool() {
 TWO_FINDS='find "$1" -printf "%P %s %T@\n" > "$3/find1.txt" && find "$2" -printf "%P %s %T@\n" > "$3/find2.txt"'
 run_floor() {
   local base="$OUT/run-$N/floor" r s=() k=() c=()
-  rm -rf "$base"; mkdir -p "$base"
+  trash "$base"; mkdir -p "$base"
   for r in $(seq 1 "$REPEAT"); do
-    rm -rf "$base/copy"
+    trash "$base/copy"
     log "floor: cp -a run $r"
     measure "cp.first.$r" cp -a "$SRC" "$base/copy"
     s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC")
@@ -231,7 +240,7 @@ run_floor() {
   done
   record "find.nochange" "${s[@]}" -- "${k[@]}" -- "${c[@]}"
   VERIFY[find]="-"
-  rm -rf "$base"
+  trash "$base"
 }
 
 # ---------------------------------------------------------------- run
@@ -242,6 +251,10 @@ if has_tool bisync; then
 fi
 export BISYNC_BIN
 
+if [ -d "$TRASH" ] || [ -d "$OUT/run-$N" ]; then
+  log "removing the trees of an earlier run (untimed; can be slow)"
+  trash "$OUT/run-$N"; rm -rf "$TRASH"
+fi
 generate
 log "N=$N files in $DIRS folders, tools: $TOOLS, repeat: $REPEAT, $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 has_tool floor && run_floor
@@ -293,3 +306,6 @@ cell_mb() { local key="$1"; [ -n "${KIB[$key]:-}" ] && awk -v k="${KIB[$key]}" '
       printf "%-36s %8.3f   (target <= 0.3 kB/file at 1M files; peak %.0f MiB over all bisync runs)\n", "bisync peak RSS per file, kB", r, k / 1024 }'
   fi
 } | tee "$OUT/report-$N.txt"
+
+log "removing the scratch trees (untimed; can be slow; the generated tree stays in $SRC)"
+rm -rf "$TRASH"
