@@ -95,33 +95,39 @@ generate() {
 }
 
 # ---------------------------------------------------------------- measuring
-# measure NAME CMD...: runs CMD under GNU time; sets M_SECS, M_KIB, M_RC; logs to $LOGS/NAME.log
+# measure NAME CMD...: runs CMD under GNU time; sets M_SECS (wall), M_KIB (peak RSS),
+# M_CPU (user + system seconds: less sensitive than wall time to other load), M_RC;
+# logs to $LOGS/NAME.log
 measure() {
   local name="$1"; shift
   local tf="$LOGS/$name.time"
   sync  # write back what the set-up dirtied, so it is not flushed inside the timing
-  "$TIME" -f "%e %M" -o "$tf" "$@" >"$LOGS/$name.log" 2>&1
+  "$TIME" -f "%e %M %U %S" -o "$tf" "$@" >"$LOGS/$name.log" 2>&1
   M_RC=$?
-  read -r M_SECS M_KIB < <(tail -n 1 "$tf")
+  local u sy
+  read -r M_SECS M_KIB u sy < <(tail -n 1 "$tf")
+  M_CPU=$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')
   [ "$M_RC" -eq 0 ] || log "$name exited with status $M_RC (see $LOGS/$name.log)"
-  printf '%s\t%s\t%s\t%s\n' "$name" "$M_SECS" "$M_KIB" "$M_RC" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$M_SECS" "$M_KIB" "$M_RC" "$M_CPU" >> "$RESULTS"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 
-# Results, per TOOL_PHASE: seconds (median), KiB (max), status (0 = all runs succeeded).
-declare -A SECS KIB STATUS VERIFY
-record() { # record KEY SECS... -- KIBS... -- RCS...
+# Results, per TOOL_PHASE: seconds (median), KiB (max), status (0 = all runs succeeded),
+# CPU seconds (median).
+declare -A SECS KIB STATUS VERIFY CPU
+record() { # record KEY SECS... -- KIBS... -- RCS... -- CPUS...
   local key="$1"; shift
-  local s=() k=() r=() part=0
+  local s=() k=() r=() u=() part=0
   for x in "$@"; do
     if [ "$x" = "--" ]; then part=$((part + 1)); continue; fi
-    case $part in 0) s+=("$x") ;; 1) k+=("$x") ;; 2) r+=("$x") ;; esac
+    case $part in 0) s+=("$x") ;; 1) k+=("$x") ;; 2) r+=("$x") ;; 3) u+=("$x") ;; esac
   done
   SECS[$key]=$(median "${s[@]}")
   KIB[$key]=$(maxof "${k[@]}")
   STATUS[$key]=$(maxof "${r[@]}")
+  CPU[$key]=$(median "${u[@]}")
 }
 
 # ---------------------------------------------------------------- changes
@@ -193,28 +199,28 @@ tool_cmd() {
 }
 
 run_tool() {
-  local tool="$1" r s=() k=() c=()
+  local tool="$1" r s=() k=() c=() u=()
   log "$tool: copying the tree for its Path1"
   fresh_pair "$tool"
   log "$tool: first sync"
   tool_cmd "$tool" first
   measure "$tool.first" "${CMD[@]}"
-  record "$tool.first" "$M_SECS" -- "$M_KIB" -- "$M_RC"
+  record "$tool.first" "$M_SECS" -- "$M_KIB" -- "$M_RC" -- "$M_CPU"
   tool_cmd "$tool" again
   for r in $(seq 1 "$REPEAT"); do
     log "$tool: no-change run $r"
     measure "$tool.nochange.$r" "${CMD[@]}"
-    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC")
+    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC"); u+=("$M_CPU")
   done
-  record "$tool.nochange" "${s[@]}" -- "${k[@]}" -- "${c[@]}"
-  s=(); k=(); c=()
+  record "$tool.nochange" "${s[@]}" -- "${k[@]}" -- "${c[@]}" -- "${u[@]}"
+  s=(); k=(); c=(); u=()
   for r in $(seq 1 "$REPEAT"); do
     make_changes "$P1" "$P2" "$r"
     log "$tool: changes run $r"
     measure "$tool.changes.$r" "${CMD[@]}"
-    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC")
+    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC"); u+=("$M_CPU")
   done
-  record "$tool.changes" "${s[@]}" -- "${k[@]}" -- "${c[@]}"
+  record "$tool.changes" "${s[@]}" -- "${k[@]}" -- "${c[@]}" -- "${u[@]}"
   verify "$tool" "$P1" "$P2"
   done_pair "$tool"
 }
@@ -222,23 +228,23 @@ run_tool() {
 # The no-change floor: list both trees, one after the other, names, sizes and times.
 TWO_FINDS='find "$1" -printf "%P %s %T@\n" > "$3/find1.txt" && find "$2" -printf "%P %s %T@\n" > "$3/find2.txt"'
 run_floor() {
-  local base="$OUT/run-$N/floor" r s=() k=() c=()
+  local base="$OUT/run-$N/floor" r s=() k=() c=() u=()
   trash "$base"; mkdir -p "$base"
   for r in $(seq 1 "$REPEAT"); do
     trash "$base/copy"
     log "floor: cp -a run $r"
     measure "cp.first.$r" cp -a "$SRC" "$base/copy"
-    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC")
+    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC"); u+=("$M_CPU")
   done
-  record "cp.first" "${s[@]}" -- "${k[@]}" -- "${c[@]}"
+  record "cp.first" "${s[@]}" -- "${k[@]}" -- "${c[@]}" -- "${u[@]}"
   verify cp "$SRC" "$base/copy"
-  s=(); k=(); c=()
+  s=(); k=(); c=(); u=()
   for r in $(seq 1 "$REPEAT"); do
     log "floor: two finds run $r"
     measure "find.nochange.$r" bash -c "$TWO_FINDS" _ "$SRC" "$base/copy" "$base"
-    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC")
+    s+=("$M_SECS"); k+=("$M_KIB"); c+=("$M_RC"); u+=("$M_CPU")
   done
-  record "find.nochange" "${s[@]}" -- "${k[@]}" -- "${c[@]}"
+  record "find.nochange" "${s[@]}" -- "${k[@]}" -- "${c[@]}" -- "${u[@]}"
   VERIFY[find]="-"
   trash "$base"
 }
@@ -283,6 +289,17 @@ cell_mb() { local key="$1"; [ -n "${KIB[$key]:-}" ] && awk -v k="${KIB[$key]}" '
       "$(cell_s "$t.first")" "$(cell_mb "$t.first")" \
       "$(cell_s "$t.nochange")" "$(cell_mb "$t.nochange")" \
       "$(cell_s "$t.changes")" "$(cell_mb "$t.changes")" "${VERIFY[$t]:-}"
+  done
+  echo
+  echo "CPU seconds (user + system, median; less disturbed by other load than wall time):"
+  printf '%-8s %10s %12s %11s\n' tool "first" "no-change" "changes"
+  for t in cp find bisync rclone unison; do
+    case "$t" in
+      cp) has_tool floor || continue; label="cp -a" ;;
+      find) has_tool floor || continue; label="2x find" ;;
+      *) has_tool "$t" || continue; label="$t" ;;
+    esac
+    printf '%-8s %10s %12s %11s\n' "$label" "${CPU[$t.first]:--}" "${CPU[$t.nochange]:--}" "${CPU[$t.changes]:--}"
   done
   for key in "${!STATUS[@]}"; do
     if [ "${STATUS[$key]}" != 0 ]; then echo "(a '!' after a time: at least one of those runs exited non-zero; see $LOGS)"; break; fi
