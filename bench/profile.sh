@@ -44,7 +44,7 @@ timeline() {
   awk -v w="$P/work" '
     NR == 1 { t0 = $2 }
     index($0, w) || /exit_group/ || NR == 1 { printf "%8.3f  %s\n", $2 - t0, substr($0, index($0, $3)) }' "$P/$name.strace" \
-    | sed "s|$P/||g" | awk '!seen[$0]++' > "$P/$name.timeline"
+    | sed -e "s|$P/||g" -E -e 's#"work/[^"]*(\.path[12]\.[^"]*|\.lck)"#"SESSION\1"#g' | awk '!seen[$0]++' > "$P/$name.timeline"
   rm -f "$P/$name.strace"
 }
 perfrec() { # perfrec NAME ARGS...
