@@ -12,13 +12,14 @@
 #   -r, --repeat R     runs of each repeatable measurement; the median time
 #                      and the largest peak RSS are reported
 #                                                   BENCH_REPEAT (default 3)
-#   -k, --keep         keep each tool's trees after its runs (default: removed)
+#   -k, --keep         keep each tool's trees after its runs (default: removed
+#                      once the report is printed)                 BENCH_KEEP=1
 #
-# Everything runs on warm caches on the local disk; the numbers are wall seconds
-# and peak RSS from GNU time (/usr/bin/time).
+# Everything runs on warm caches on the local disk; the numbers are wall seconds,
+# CPU seconds and peak RSS from GNU time (/usr/bin/time). See bench/README.md.
 set -uo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 N=""
 OUT="${BENCH_OUT:-}"
