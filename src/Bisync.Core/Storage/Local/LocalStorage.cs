@@ -168,10 +168,17 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
         return Task.FromResult<Stream>(new FileStream(handle, FileAccess.Read, 1 << 16));
     }
 
+    /// <summary>Folders this instance made or found: a copy into a known folder needs no mkdir call.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _knownDirs = new(StringComparer.Ordinal);
+
     private void EnsureParent(string path)
     {
         var slash = path.LastIndexOf('/');
-        if (slash > 0) MakeDirs(path[..slash]);
+        if (slash <= 0) return;
+        var dir = path[..slash];
+        if (_knownDirs.ContainsKey(dir)) return;
+        MakeDirs(dir);
+        _knownDirs.TryAdd(dir, 0);
     }
 
     private unsafe void MakeDirs(string dir)
@@ -193,12 +200,16 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
         throw Native.Error("mkdir", full, errno);
     }
 
-    /// <summary>A temporary sibling name for an atomic write: hidden, short, unique.</summary>
+    /// <summary>This process's random part of temporary names, and a counter for the rest.</summary>
+    private static readonly string TempPrefix = ".bisync-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+    private static long _tempCounter;
+
+    /// <summary>A temporary sibling name for an atomic write: hidden, short, unique (random per process, then counted).</summary>
     private static string TempNameFor(string path)
     {
         var slash = path.LastIndexOf('/');
         var dir = slash < 0 ? "" : path[..(slash + 1)];
-        return dir + ".bisync-" + Guid.NewGuid().ToString("N")[..12] + ".partial";
+        return dir + TempPrefix + Interlocked.Increment(ref _tempCounter).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + ".partial";
     }
 
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
@@ -353,6 +364,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
         int rc;
         fixed (byte* p = full) rc = Native.rmdir(p);
         if (rc != 0) throw Native.Error("remove directory", full, Native.Errno);
+        _knownDirs.TryRemove(dir, out _);
         return Task.CompletedTask;
     }
 
