@@ -251,20 +251,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
                 throw new DirectoryNotFoundException($"directory not found: {Root}");
             }
             var files = page.Objects.Where(o => o.Key.Length > prefix.Length && !o.Key.EndsWith('/')).ToList();
-            var results = new StorageEntry[files.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, files.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.Checkers), CancellationToken = ct },
-                async (i, token2) =>
-                {
-                    var o = files[i];
-                    var path = S3KeyNames.Decode(o.Key[prefix.Length..]);
-                    var head = await HeadAsync(bucket, o.Key, token2).ConfigureAwait(false);
-                    TransferActivity.Touch();
-                    results[i] = head is null
-                        ? new StorageEntry(path, o.Size ?? 0, LastModifiedNs(o.LastModified), false, Md5FromETag(o.ETag))
-                        : ToEntry(path, head);
-                }).ConfigureAwait(false);
-            foreach (var e in results) yield return e;
+            foreach (var e in await WithModTimesAsync(bucket, "", prefix, files, ct).ConfigureAwait(false)) yield return e;
             token = page.Next;
         } while (token is not null);
     }
@@ -314,7 +301,15 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         foreach (var d in dirs)
             yield return new StorageEntry(Join(dir, d), 0, 0, true);
 
-        // The listing does not carry user metadata: read each object's mtime with HEAD, a few at a time.
+        foreach (var e in await WithModTimesAsync(bucket, dir, prefix, files, ct).ConfigureAwait(false)) yield return e;
+    }
+
+    /// <summary>
+    /// The listing does not carry user metadata: read each object's mtime with HEAD, a few at a
+    /// time (--checkers). Paths are <paramref name="dir"/> joined with the key after <paramref name="prefix"/>.
+    /// </summary>
+    private async Task<StorageEntry[]> WithModTimesAsync(string bucket, string dir, string prefix, List<S3Object> files, CancellationToken ct)
+    {
         var results = new StorageEntry[files.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.Checkers), CancellationToken = ct },
@@ -328,7 +323,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
                     ? new StorageEntry(path, o.Size ?? 0, LastModifiedNs(o.LastModified), false, Md5FromETag(o.ETag))
                     : ToEntry(path, head);
             }).ConfigureAwait(false);
-        foreach (var e in results) yield return e;
+        return results;
     }
 
     private static long LastModifiedNs(DateTime? lm) => lm is { } t ? TimeConv.ToUnixNs(t.ToUniversalTime()) : 0;

@@ -54,26 +54,15 @@ public class ChecksumTests
     }
 
     /// <summary>Counts how often file content is read.</summary>
-    private sealed class CountingStorage(LocalStorage inner) : IStorage, ISyncLister
+    private sealed class CountingStorage(LocalStorage inner) : DelegatingStorage(inner), ISyncLister
     {
         public int Reads;
-        public string Type => inner.Type;
-        public string Root => inner.Root;
-        public StorageFeatures Features => inner.Features;
-        public IEnumerable<StorageEntry> ListDirectory(string dir) => inner.ListDirectory(dir);
-        public IAsyncEnumerable<StorageEntry> ListAsync(string dir, CancellationToken ct) => inner.ListAsync(dir, ct);
-        public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => inner.StatAsync(path, ct);
-        public Task<Stream> OpenReadAsync(string path, CancellationToken ct)
+        public IEnumerable<StorageEntry> ListDirectory(string dir) => Inner.ListDirectory(dir);
+        public override Task<Stream> OpenReadAsync(string path, CancellationToken ct)
         {
             Interlocked.Increment(ref Reads);
-            return inner.OpenReadAsync(path, ct);
+            return Inner.OpenReadAsync(path, ct);
         }
-        public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct) => inner.PutAsync(path, content, size, modTime, ct);
-        public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => inner.SetModTimeAsync(path, modTime, ct);
-        public Task DeleteAsync(string path, CancellationToken ct) => inner.DeleteAsync(path, ct);
-        public Task MkdirAsync(string dir, CancellationToken ct) => inner.MkdirAsync(dir, ct);
-        public Task RmdirAsync(string dir, CancellationToken ct) => inner.RmdirAsync(dir, ct);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     [Fact]

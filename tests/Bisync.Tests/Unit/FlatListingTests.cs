@@ -11,11 +11,8 @@ namespace Bisync.Tests.Unit;
 public class FlatListingTests
 {
     /// <summary>The local backend seen only through ListRecursiveAsync (no ISyncLister).</summary>
-    private sealed class FlatOnly(LocalStorage inner) : IStorage, IRecursiveLister
+    private sealed class FlatOnly(LocalStorage inner) : DelegatingStorage(inner), IRecursiveLister
     {
-        public string Type => inner.Type;
-        public string Root => inner.Root;
-        public StorageFeatures Features => inner.Features;
         public bool CanListRecursively => true;
 
         public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
@@ -23,7 +20,7 @@ public class FlatListingTests
             var pending = new Stack<string>([""]);
             while (pending.Count > 0)
             {
-                foreach (var e in inner.ListDirectory(pending.Pop()))
+                foreach (var e in Inner.ListDirectory(pending.Pop()))
                 {
                     if (e.IsDir) pending.Push(e.Path); else yield return e;
                 }
@@ -31,15 +28,7 @@ public class FlatListingTests
             await Task.CompletedTask;
         }
 
-        public IAsyncEnumerable<StorageEntry> ListAsync(string dir, CancellationToken ct) => throw new NotSupportedException();
-        public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => inner.StatAsync(path, ct);
-        public Task<Stream> OpenReadAsync(string path, CancellationToken ct) => inner.OpenReadAsync(path, ct);
-        public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct) => inner.PutAsync(path, content, size, modTime, ct);
-        public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => inner.SetModTimeAsync(path, modTime, ct);
-        public Task DeleteAsync(string path, CancellationToken ct) => inner.DeleteAsync(path, ct);
-        public Task MkdirAsync(string dir, CancellationToken ct) => inner.MkdirAsync(dir, ct);
-        public Task RmdirAsync(string dir, CancellationToken ct) => inner.RmdirAsync(dir, ct);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public override IAsyncEnumerable<StorageEntry> ListAsync(string dir, CancellationToken ct) => throw new NotSupportedException();
     }
 
     [Theory]
