@@ -40,7 +40,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 throw new UserException($"cannot create working directory {workdir}: {ex.Message}");
             }
             names = new SessionNames(workdir, path1.Root, path2.Root, options.DryRun);
-            await CheckRootsAsync(path1, path2, options, ct).ConfigureAwait(false);
+            await CheckRootsAsync(path1, path2, ct).ConfigureAwait(false);
 
             lockFile = LockFile.TryAcquire(names.LockFile);
             if (lockFile is null) return Fail(1, $"prior lock file found: {names.LockFile}{StaleHint(names.LockFile)}");
@@ -118,7 +118,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         return "";
     }
 
-    private static async Task CheckRootsAsync(IStorage path1, IStorage path2, BisyncOptions options, CancellationToken ct)
+    private static async Task CheckRootsAsync(IStorage path1, IStorage path2, CancellationToken ct)
     {
         foreach (var (storage, label) in new[] { (path1, "Path1"), (path2, "Path2") })
         {
@@ -135,7 +135,6 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 }
             }
         }
-        _ = options;
     }
 
     private static IPathFilter BuildFilter(BisyncOptions options)
