@@ -272,8 +272,8 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
     private void SaveHashes(FileListing final1, FileListing final2)
     {
         if (options.DryRun) return;
-        _hashes1?.Save(names.Hashes1, final1.Entries.Select(e => e.Path));
-        _hashes2?.Save(names.Hashes2, final2.Entries.Select(e => e.Path));
+        _hashes1?.Save(names.Hashes1, final1.Entries.Select(e => e.Path).ToList());
+        _hashes2?.Save(names.Hashes2, final2.Entries.Select(e => e.Path).ToList());
     }
 
     private void WriteOrCopy(string path, FileListing final, FileListing current, string currentFile)

@@ -79,7 +79,7 @@ public class ChecksumTests
             var listing = await TreeLister.ListAsync(storage, IncludeAllFilter.Instance, 2, CancellationToken.None, null, fileIds);
             var cache = HashCache.Load(cacheFile);
             var hashed = await Hasher.HashAsync(storage, listing, fileIds, cache, 2, CancellationToken.None);
-            cache.Save(cacheFile, hashed.Entries.Select(e => e.Path));
+            cache.Save(cacheFile, hashed.Entries.Select(e => e.Path).ToList());
             return hashed;
         }
 
