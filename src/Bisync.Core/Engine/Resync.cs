@@ -23,6 +23,8 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
             log.Info(Messages.Row("Path2", "Resync is doing queued copies to", "Path1"));
             var items = unique2.Select(e => new CopyItem(e.Path, Entry(e), null, Known: true)).ToList();
             on1 = await transfers.CopyAsync(path2, path1, items, ct).ConfigureAwait(false);
+            // A Path2 file that did not reach Path1 must not meet the sync below, which would delete it.
+            if (!on1.Ok) return (on1, new OperationResults());
         }
 
         log.Info("Resynching Path1 to Path2");

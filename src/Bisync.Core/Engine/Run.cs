@@ -22,7 +22,7 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
     {
         if (!log.Enabled(LogLevel.Debug)) return;
         var gc = GC.GetGCMemoryInfo();
-        log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms, managed heap {GC.GetTotalMemory(false) >> 20} MiB (last GC {gc.HeapSizeBytes >> 20} MiB), peak RSS {Environment.WorkingSet >> 20} MiB");
+        log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms, managed heap {GC.GetTotalMemory(false) >> 20} MiB (last GC {gc.HeapSizeBytes >> 20} MiB), RSS {Environment.WorkingSet >> 20} MiB");
     }
 
     public async Task ResyncAsync(CancellationToken ct)

@@ -190,4 +190,18 @@ public class DecisionTableTests
         Assert.Contains(log, l => l.Contains("File size differs"));
         AssertBoth(t, "file.txt", "same time, longer content");
     }
+
+    [Fact]
+    public async Task A_resync_that_cannot_bring_a_Path2_file_to_Path1_deletes_nothing()
+    {
+        using var t = new TempTree();
+        TempTree.Write(t.Path1, "common.txt", "c");
+        TempTree.Write(t.Path2, "common.txt", "c");
+        TempTree.Write(t.Path1, "x", "a file where Path2 has a folder");
+        TempTree.Write(t.Path2, "x/only-on-two.txt", "must survive");
+        var (r, log) = await RunAsync(t, resync: true);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(log, l => l.Contains("resync failed"));
+        Assert.Equal("must survive", File.ReadAllText(Path.Combine(t.Path2, "x/only-on-two.txt")));
+    }
 }
