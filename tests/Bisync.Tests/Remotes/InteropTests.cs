@@ -1,3 +1,4 @@
+using Bisync.Tests.Support;
 using System.Globalization;
 using System.Text.Json;
 using Bisync.Storage;
@@ -148,32 +149,12 @@ public class InteropTests : IDisposable
         var unique = "mp2-" + Guid.NewGuid().ToString("N")[..10];
         var data = RemoteTestEnv.RandomBytes(6 * 1024 * 1024, 10);
         await using var s = await RemoteTestEnv.Opener(config).OpenAsync(RootOf("s3t", unique), None);
-        await s.PutAsync("oneway.bin", new NonSeekable(new MemoryStream(data), int.MaxValue), data.Length, 1_000_000_000L, None);
+        await s.PutAsync("oneway.bin", new OneWayStream(data), data.Length, 1_000_000_000L, None);
         Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(s, "oneway.bin"));
 
         await Assert.ThrowsAnyAsync<Exception>(() =>
-            s.PutAsync("broken.bin", new NonSeekable(new MemoryStream(data), 5_500_000), data.Length, 1_000_000_000L, None));
+            s.PutAsync("broken.bin", new OneWayStream(data, 5_500_000), data.Length, 1_000_000_000L, None));
         Assert.Null(await s.StatAsync("broken.bin", None));
     }
 
-    private sealed class NonSeekable(Stream inner, int failAfter) : Stream
-    {
-        private int _pos;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_pos >= failAfter) throw new Bisync.Remotes.Wrappers.PermanentIOException("simulated source failure");
-            int n = inner.Read(buffer, offset, Math.Min(count, failAfter - _pos));
-            _pos += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

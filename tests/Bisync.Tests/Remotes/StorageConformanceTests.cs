@@ -1,3 +1,4 @@
+using Bisync.Tests.Support;
 using Bisync.Remotes.Wrappers;
 using Bisync.Storage;
 using Xunit;
@@ -210,7 +211,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     {
         var data = RemoteTestEnv.RandomBytes(200_000, 3);
         var ex = await Assert.ThrowsAnyAsync<Exception>(() =>
-            S.PutAsync("broken/new.bin", new FailingStream(data, failAfter: 100_000), data.Length, SampleTime, None));
+            S.PutAsync("broken/new.bin", new OneWayStream(data, failAfter: 100_000), data.Length, SampleTime, None));
         Assert.Contains("simulated", ex.ToString());
         Assert.Null(await S.StatAsync("broken/new.bin", None));
         // no temporary or partial object is left visible either
@@ -230,7 +231,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         await PutBytesAsync("keep/file.txt", old, SampleTime);
         var data = RemoteTestEnv.RandomBytes(200_000, 4);
         await Assert.ThrowsAnyAsync<Exception>(() =>
-            S.PutAsync("keep/file.txt", new FailingStream(data, failAfter: 50_000), data.Length, SampleTime + 1_000_000_000L, None));
+            S.PutAsync("keep/file.txt", new OneWayStream(data, failAfter: 50_000), data.Length, SampleTime + 1_000_000_000L, None));
         var st = await S.StatAsync("keep/file.txt", None);
         Assert.Equal(old.Length, st!.Value.Size);
         AssertTime(SampleTime, st.Value.ModTime);
@@ -274,50 +275,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A readable, non-seekable stream.</summary>
-    protected sealed class OneWayStream(byte[] data) : Stream
-    {
-        private int _pos;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = Math.Min(count, data.Length - _pos);
-            Array.Copy(data, _pos, buffer, offset, n);
-            _pos += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 
-    /// <summary>A non-seekable stream that breaks after <c>failAfter</c> bytes, as a dropped source would.</summary>
-    protected sealed class FailingStream(byte[] data, int failAfter) : Stream
-    {
-        private int _pos;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_pos >= failAfter) throw new PermanentIOException("simulated source failure");
-            int n = Math.Min(Math.Min(count, data.Length - _pos), failAfter - _pos);
-            Array.Copy(data, _pos, buffer, offset, n);
-            _pos += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
 
 public sealed class SftpConformanceTests : StorageConformanceTests

@@ -1,3 +1,4 @@
+using Bisync.Tests.Support;
 using System.Runtime.CompilerServices;
 using Bisync.Remotes.Wrappers;
 using Bisync.Storage;
@@ -104,7 +105,7 @@ public class WrapperTests
         Assert.Equal(data, Assert.Single(inner.Uploads));
 
         var oneWay = new Scripted { Behaviour = (n, _) => n == 1 ? throw new IOException("broken pipe") : Task.CompletedTask };
-        await Assert.ThrowsAsync<IOException>(() => Retry(oneWay, 5).PutAsync("f", new BufferedStream(new NonSeek(data)), data.Length, 0, None));
+        await Assert.ThrowsAsync<IOException>(() => Retry(oneWay, 5).PutAsync("f", new BufferedStream(new OneWayStream(data)), data.Length, 0, None));
         Assert.Equal(1, oneWay.Calls);
     }
 
@@ -189,24 +190,4 @@ public class WrapperTests
         public ValueTask DisposeAsync() => s.DisposeAsync();
     }
 
-    private sealed class NonSeek(byte[] data) : Stream
-    {
-        private int _pos;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = Math.Min(count, data.Length - _pos);
-            Array.Copy(data, _pos, buffer, offset, n);
-            _pos += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
