@@ -246,27 +246,13 @@ public sealed class FilterSet : IPathFilter
     }
 
     /// <summary>An --include-from / --exclude-from file: one glob a line.</summary>
-    private void AddGlobsFromFile(string file, bool include)
-    {
-        int lineNumber = 0;
-        foreach (var line in ReadRuleLines(file))
-        {
-            lineNumber++;
-            var text = line.Trim();
-            if (text.Length == 0 || text[0] is '#' or ';') continue;
-            try
-            {
-                AddGlob(include, text);
-            }
-            catch (FilterException e)
-            {
-                throw new FilterException($"{file}:{lineNumber}: {e.Message}");
-            }
-        }
-    }
+    private void AddGlobsFromFile(string file, bool include) => AddFromFile(file, text => AddGlob(include, text));
 
     /// <summary>A --filter-from file (or bisync's --filters-file): one "+ glob", "- glob" or "!" a line.</summary>
-    private void AddRulesFromFile(string file)
+    private void AddRulesFromFile(string file) => AddFromFile(file, AddRule);
+
+    /// <summary>Each non-blank, non-comment line of a rule file, trimmed; an error names the file and line.</summary>
+    private static void AddFromFile(string file, Action<string> add)
     {
         int lineNumber = 0;
         foreach (var line in ReadRuleLines(file))
@@ -276,7 +262,7 @@ public sealed class FilterSet : IPathFilter
             if (text.Length == 0 || text[0] is '#' or ';') continue;
             try
             {
-                AddRule(text);
+                add(text);
             }
             catch (FilterException e)
             {
