@@ -7,11 +7,11 @@ internal static unsafe partial class Native
 {
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_CLOEXEC = 0x80000, O_DIRECTORY = 0x10000;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
     public const uint STATX_BASIC_STATS = 0x7ff;
-    public const int ENOENT = 2, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, ENOTEMPTY = 39, EXDEV = 18, EINTR = 4;
-    public const byte DT_UNKNOWN = 0, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
-    public const int S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFREG = 0x8000, S_IFLNK = 0xA000;
+    public const int ENOENT = 2, EEXIST = 17, ENOTDIR = 20, EINTR = 4;
+    public const byte DT_LNK = 10;
+    public const int S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFREG = 0x8000;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Timespec
@@ -37,8 +37,6 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint opendir(byte* name);
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial nint fdopendir(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial byte* readdir64(nint dir);
@@ -85,11 +83,7 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint write(int fd, byte* buf, nint count);
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int fsync(int fd);
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int access(byte* path, int mode);
 
     public static int Errno => Marshal.GetLastPInvokeError();
 
