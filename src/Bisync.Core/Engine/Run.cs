@@ -67,20 +67,34 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         var list1 = Task.Run(() => ListSideAsync(1, ct), ct);
         var list2 = Task.Run(() => ListSideAsync(2, ct), ct);
 
-        log.Info("Path1 checking for diffs");
-        var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
-        Timing($"listed Path1 ({current1.Count} files)");
-        var write1 = Task.Run(() => WriteListing(names.NewListing1, current1), ct);
-        if (current1.Count == 0) EmptyAbort("Path1", names.NewListing1, write1);
-        var deltas1 = FindDeltas("Path1", names.Listing1, current1, path1);
+        // Each side's .lst-new is written in the background; whatever ends this stage, no
+        // listing is left half-written behind the run.
+        Task write1 = Task.CompletedTask, write2 = Task.CompletedTask;
+        FileListing current1, current2;
+        SideDeltas deltas1, deltas2;
+        try
+        {
+            log.Info("Path1 checking for diffs");
+            current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
+            Timing($"listed Path1 ({current1.Count} files)");
+            var listed1 = current1;
+            write1 = Task.Run(() => WriteListing(names.NewListing1, listed1), ct);
+            if (current1.Count == 0) EmptyAbort("Path1", names.NewListing1);
+            deltas1 = FindDeltas("Path1", names.Listing1, current1, path1);
 
-        log.Info("Path2 checking for diffs");
-        var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
-        Timing($"listed Path2 ({current2.Count} files)");
-        var write2 = Task.Run(() => WriteListing(names.NewListing2, current2), ct);
-        if (current2.Count == 0) EmptyAbort("Path2", names.NewListing2, write2);
-        var deltas2 = FindDeltas("Path2", names.Listing2, current2, path2);
-        await Task.WhenAll(write1, write2).ConfigureAwait(false);
+            log.Info("Path2 checking for diffs");
+            current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
+            Timing($"listed Path2 ({current2.Count} files)");
+            var listed2 = current2;
+            write2 = Task.Run(() => WriteListing(names.NewListing2, listed2), ct);
+            if (current2.Count == 0) EmptyAbort("Path2", names.NewListing2);
+            deltas2 = FindDeltas("Path2", names.Listing2, current2, path2);
+            await Task.WhenAll(write1, write2).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(write1, write2).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
         Timing("found deltas");
 
         if (!options.Force)
@@ -202,9 +216,8 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
         }
     }
 
-    private void EmptyAbort(string side, string listingPath, Task write)
+    private void EmptyAbort(string side, string listingPath)
     {
-        write.GetAwaiter().GetResult(); // the empty listing is kept for troubleshooting
         log.Error($"Empty current {side} listing. Cannot sync to an empty directory: {listingPath}");
         throw new CriticalException($"empty current {side} listing: {listingPath}");
     }
