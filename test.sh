@@ -53,7 +53,9 @@ if ! dotnet build Bisync.slnx -c Release -nologo -v q -clp:ErrorsOnly > "$BISYNC
   echo "0 passed, 1 failed"; exit 1
 fi
 log "testing"
-dotnet test Bisync.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" 2>&1 | tee "$BISYNC_TEST_STATE/test.log"
+# A test that hangs is killed after 15 minutes and reported, instead of stalling the run.
+dotnet test Bisync.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" \
+  --blame-hang-timeout 15m --blame-hang-dump-type none 2>&1 | tee "$BISYNC_TEST_STATE/test.log"
 rc=${PIPESTATUS[0]}
 
 # Totals: vstest prints, per test assembly, a block "Total tests: N" / "Passed: N" /
@@ -66,6 +68,17 @@ while read -r kind n; do
     Skipped:) skipped=$((skipped + n)) ;;
   esac
 done < <(sed -n '/^Total tests:/,/Total time:/p' "$BISYNC_TEST_STATE/test.log" | grep -E '^ +(Passed|Failed|Skipped): +[0-9]+ *$')
+# Repeat each failed test's name and message just above the totals, where a
+# reader of only the last lines of the output (CI) will see them.
+if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
+  echo
+  echo "=== failed tests ==="
+  awk '/^  Failed /{show=1; n=0}
+       /^  (Passed|Skipped) /{show=0}
+       /^Test Run|^Total tests:|^\[xUnit/{show=0}
+       show && n < 40 {print; n++}' "$BISYNC_TEST_STATE/test.log"
+  echo "=== end of failed tests ==="
+fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "no test ran"; fi
 echo "$passed passed, $failed failed, $skipped skipped"
