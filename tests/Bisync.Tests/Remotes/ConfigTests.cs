@@ -197,10 +197,12 @@ public class ObscureTests
         Assert.NotEqual(ours, Obscure.Encode(plain)); // a fresh IV each time
         var psi = new System.Diagnostics.ProcessStartInfo("rclone") { RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add("reveal");
+        psi.ArgumentList.Add("--"); // one obscured value in 64 starts with '-'
         psi.ArgumentList.Add(ours);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var revealed = p.StandardOutput.ReadToEnd().TrimEnd('\n');
         Assert.True(p.WaitForExit(30_000));
+        Assert.Equal(0, p.ExitCode);
         Assert.Equal(plain, revealed);
     }
 
