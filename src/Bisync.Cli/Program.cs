@@ -60,6 +60,13 @@ public static class Program
             }
         }
 
+        // Backends wait on the network in blocking calls (SSH.NET's synchronous ones run in
+        // Task.Run): give the pool a thread for every checker and transfer up front rather
+        // than letting it add them one by one while work queues behind them.
+        ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
+        int wanted = cli.Bisync.Checkers + cli.Bisync.Transfers + 4;
+        if (wanted > minWorkers) ThreadPool.SetMinThreads(wanted, Math.Max(minIo, wanted));
+
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

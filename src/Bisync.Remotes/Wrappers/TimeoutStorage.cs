@@ -27,13 +27,24 @@ public class TimeoutStorage : StorageDecorator
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var box = TransferActivity.Begin();
         var period = TimeSpan.FromMilliseconds(Math.Clamp(_timeout.TotalMilliseconds / 4, 10, 1000));
+        long periodMs = (long)period.TotalMilliseconds, lastCheck = Environment.TickCount64;
         bool timedOut = false;
         using var timer = new Timer(_ =>
         {
-            if (Environment.TickCount64 - Volatile.Read(ref box.LastTick) > (long)_timeout.TotalMilliseconds)
+            lock (box)
             {
-                timedOut = true;
-                try { cts.Cancel(); } catch (ObjectDisposedException) { }
+                long now = Environment.TickCount64;
+                // A watchdog tick that comes late means this process did not run (starved thread
+                // pool, suspended machine): that time says nothing about the connection, so it
+                // is not counted as the operation's idleness.
+                long late = now - lastCheck - periodMs;
+                lastCheck = now;
+                if (late > periodMs) Volatile.Write(ref box.LastTick, Volatile.Read(ref box.LastTick) + late);
+                if (now - Volatile.Read(ref box.LastTick) > (long)_timeout.TotalMilliseconds)
+                {
+                    timedOut = true;
+                    try { cts.Cancel(); } catch (ObjectDisposedException) { }
+                }
             }
         }, null, period, period);
         try
