@@ -123,6 +123,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             ConnectTimeout = s.ConnectTimeout,
+            HttpClientFactory = new S3HttpClientFactory(s.ConnectTimeout),
         };
         if (s.Endpoint is { } ep)
         {
