@@ -81,7 +81,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
             catch (Exception e) when (e is not UserException && !ct.IsCancellationRequested)
             {
                 await storage.DisposeAsync().ConfigureAwait(false);
-                var why = cts.IsCancellationRequested && e is OperationCanceledException
+                var why = (cts.IsCancellationRequested && e is OperationCanceledException) || e is TimeoutException
                     ? $"couldn't connect within {_options.ConnectTimeout.TotalSeconds:0.###}s (--contimeout)"
                     : $"couldn't connect: {Describe(e)}";
                 throw new UserException($"Failed to create file system for \"{parsed.Display}\": {why}", 1);

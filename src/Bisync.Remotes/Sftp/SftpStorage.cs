@@ -108,6 +108,12 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
             {
                 await client.ConnectAsync(ct).ConfigureAwait(false);
             }
+            catch (SshOperationTimeoutException e)
+            {
+                // SSH.NET's own connect timeout (set from --contimeout) is a timeout like any other
+                client.Dispose();
+                throw new TimeoutException(e.Message, e);
+            }
             catch
             {
                 client.Dispose();
