@@ -394,7 +394,7 @@ public sealed class FilterSet : IPathFilter
     }
 
     /// <summary>Compiles a rule's regexp, cached by its text.</summary>
-    private static Regex Compile(string regex, string? glob = null)
+    internal static Regex Compile(string regex, string? glob = null)
     {
         if (RegexCache.TryGetValue(regex, out var cached)) return cached;
         Regex compiled;

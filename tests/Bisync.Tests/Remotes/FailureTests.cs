@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Bisync.Remotes.Config;
@@ -15,12 +14,9 @@ public class FailureTests
     private static string Sftp(string extra, string path = "fail-tests") =>
         $":sftp,host={RemoteTestEnv.SftpHost},port={RemoteTestEnv.SftpPort},user={RemoteTestEnv.SftpUser}{extra}:{path}";
 
-    private static async Task<UserException> FailsWithin(TimeSpan limit, Func<Task> open)
+    private static async Task<UserException> Fails(Func<Task> open)
     {
-        var sw = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<UserException>(open);
-        sw.Stop();
-        Assert.True(sw.Elapsed < limit, $"took {sw.Elapsed}, limit {limit}");
         Assert.DoesNotContain('\n', ex.Message);
         Assert.StartsWith("Failed to create file system for ", ex.Message);
         return ex;
@@ -50,7 +46,7 @@ public class FailureTests
         const string wrong = "definitely-Wrong-pw-4711";
         var obscured = Obscure.Encode(wrong);
         var log = new List<string>();
-        var ex = await FailsWithin(TimeSpan.FromSeconds(30), () =>
+        var ex = await Fails(() =>
             RemoteTestEnv.Opener(log: l => { lock (log) log.Add(l); }).OpenAsync(Sftp($",pass={obscured}"), None));
         Assert.Contains("denied", ex.Message, StringComparison.OrdinalIgnoreCase);
         foreach (var text in log.Append(ex.Message).Append(ex.ToString()))
@@ -64,7 +60,7 @@ public class FailureTests
     [Fact]
     public async Task Password_not_obscured_is_a_clear_error_without_the_value()
     {
-        var ex = await FailsWithin(TimeSpan.FromSeconds(10), () =>
+        var ex = await Fails(() =>
             RemoteTestEnv.Opener().OpenAsync(Sftp(",pass=plain!text"), None));
         Assert.Contains("couldn't decrypt pass", ex.Message);
         Assert.DoesNotContain("plain!text", ex.Message);
@@ -113,7 +109,7 @@ public class FailureTests
     public async Task Wrong_s3_credentials_are_refused()
     {
         // s3rver checks the access key id (it does not verify v4 signatures)
-        var ex = await FailsWithin(TimeSpan.FromSeconds(30), () => RemoteTestEnv.Opener().OpenAsync(
+        var ex = await Fails(() => RemoteTestEnv.Opener().OpenAsync(
             $":s3,provider=Other,access_key_id=NOSUCHKEY,secret_access_key=WrongSecretAbc," +
             $"endpoint=\"{RemoteTestEnv.S3Endpoint}\":{RemoteTestEnv.S3Bucket}", None));
         Assert.DoesNotContain("WrongSecretAbc", ex.Message);
@@ -123,7 +119,7 @@ public class FailureTests
     [Fact]
     public async Task Unknown_host_key_is_refused()
     {
-        var ex = await FailsWithin(TimeSpan.FromSeconds(30), () => RemoteTestEnv.Opener().OpenAsync(
+        var ex = await Fails(() => RemoteTestEnv.Opener().OpenAsync(
             Sftp($",key_file={RemoteTestEnv.SftpKeyFile},known_hosts_file={RemoteTestEnv.Get("BISYNC_SFTP_KNOWN_HOSTS_WRONG")}"), None));
         Assert.Contains("couldn't connect", ex.Message);
     }
@@ -141,11 +137,11 @@ public class FailureTests
     public async Task Closed_port_fails_fast_with_a_clear_error()
     {
         var port = FreePort();
-        var ex = await FailsWithin(TimeSpan.FromSeconds(20), () => RemoteTestEnv.Opener(contimeout: TimeSpan.FromSeconds(5)).OpenAsync(
+        var ex = await Fails(() => RemoteTestEnv.Opener(contimeout: TimeSpan.FromSeconds(5)).OpenAsync(
             $":sftp,host=127.0.0.1,port={port},user=u,key_file={RemoteTestEnv.SftpKeyFile}:x", None));
         Assert.Contains("couldn't connect", ex.Message);
 
-        var ex3 = await FailsWithin(TimeSpan.FromSeconds(20), () => RemoteTestEnv.Opener(contimeout: TimeSpan.FromSeconds(5)).OpenAsync(
+        var ex3 = await Fails(() => RemoteTestEnv.Opener(contimeout: TimeSpan.FromSeconds(5)).OpenAsync(
             $":s3,provider=Other,access_key_id=a,secret_access_key=b,endpoint=\"http://127.0.0.1:{port}\":bucket", None));
         Assert.Contains("couldn't connect", ex3.Message);
     }
@@ -174,9 +170,10 @@ public class FailureTests
         });
         try
         {
-            var ex = await FailsWithin(TimeSpan.FromSeconds(10), () => RemoteTestEnv.Opener(contimeout: TimeSpan.FromSeconds(1)).OpenAsync(
+            var ex = await Fails(() => RemoteTestEnv.Opener(contimeout: TimeSpan.FromSeconds(1)).OpenAsync(
                 $":sftp,host=127.0.0.1,port={port},user=u,key_file={RemoteTestEnv.SftpKeyFile}:x", None));
-            Assert.Contains("couldn't connect", ex.Message);
+            // the connect timeout ended it, not the server or the OS
+            Assert.Contains("couldn't connect within 1s (--contimeout)", ex.Message);
         }
         finally
         {
@@ -195,7 +192,7 @@ public class FailureTests
     [InlineData(":s3,access_key_id=a:bucket", "secret_access_key not found")]
     public async Task Config_mistakes_are_one_line_user_errors(string path, string expected)
     {
-        var ex = await FailsWithin(TimeSpan.FromSeconds(5), () => RemoteTestEnv.Opener().OpenAsync(path, None));
+        var ex = await Fails(() => RemoteTestEnv.Opener().OpenAsync(path, None));
         Assert.Contains(expected, ex.Message);
         Assert.Equal(1, ex.ExitCode);
     }

@@ -123,9 +123,7 @@ public class WrapperTests
     {
         var stuck = new Scripted { Behaviour = async (_, ct) => await Task.Delay(Timeout.Infinite, ct) };
         var t = TimeoutStorage.Wrap(stuck, TimeSpan.FromMilliseconds(300));
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => t.StatAsync("x", None));
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5));
         Assert.Contains("--timeout", ex.Message);
 
         // keeps reporting progress for longer than the timeout: not cancelled
