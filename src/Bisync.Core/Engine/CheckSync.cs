@@ -11,18 +11,12 @@ public static class CheckSync
         log.Info($"Validating listings for Path1 \"{root1}\" vs Path2 \"{root2}\"");
         var ok = true;
         // Both listings are sorted: one merge pass, no index of either.
-        var a = listing1.Entries;
-        var b = listing2.Entries;
-        var cmp = Text.GoOrdinalComparer.Instance;
         var missing2 = new List<string>();
         var missing1 = new List<string>();
-        int i = 0, j = 0;
-        while (i < a.Count || j < b.Count)
+        foreach (var (i, j) in FileListing.Align(listing1, listing2))
         {
-            var c = i >= a.Count ? 1 : j >= b.Count ? -1 : cmp.Compare(a[i].Path, b[j].Path);
-            if (c < 0) missing2.Add(a[i++].Path);
-            else if (c > 0) missing1.Add(b[j++].Path);
-            else { i++; j++; }
+            if (j < 0) missing2.Add(listing1.PathAt(i));
+            else if (i < 0) missing1.Add(listing2.PathAt(j));
         }
         foreach (var p in missing2)
         {

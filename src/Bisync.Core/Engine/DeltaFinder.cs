@@ -63,8 +63,11 @@ public static class DeltaFinder
     public static SideDeltas Find(string side, IEnumerable<ListingEntry> prior, FileListing current, long precisionNs, Logger log, bool checksum = false)
     {
         var deltas = new List<Delta>();
-        var b = current.Entries;
+        var count = current.Count;
         var j = 0;
+        // The current entry, made once (a listing makes entries on demand).
+        var now = count > 0 ? current[0] : default;
+        void Next() => now = ++j < count ? current[j] : default;
         var priorCount = 0;
         string? last = null;
         var cmp = Text.GoOrdinalComparer.Instance;
@@ -73,19 +76,23 @@ public static class DeltaFinder
             priorCount++;
             if (last is not null && cmp.Compare(last, a.Path) >= 0) throw new NotSortedException();
             last = a.Path;
-            while (j < b.Count && cmp.Compare(b[j].Path, a.Path) < 0) deltas.Add(new Delta(b[j++].Path, DeltaKind.New));
-            if (j < b.Count && b[j].Path == a.Path)
+            while (j < count && cmp.Compare(now.Path, a.Path) < 0)
             {
-                var kind = Compare(a, b[j], precisionNs, checksum);
-                if (kind != DeltaKind.None) deltas.Add(new Delta(b[j].Path, kind));
-                j++;
+                deltas.Add(new Delta(now.Path, DeltaKind.New));
+                Next();
+            }
+            if (j < count && now.Path == a.Path)
+            {
+                var kind = Compare(a, now, precisionNs, checksum);
+                if (kind != DeltaKind.None) deltas.Add(new Delta(now.Path, kind));
+                Next();
             }
             else
             {
                 deltas.Add(new Delta(a.Path, DeltaKind.Deleted));
             }
         }
-        while (j < b.Count) deltas.Add(new Delta(b[j++].Path, DeltaKind.New));
+        for (; j < count; Next()) deltas.Add(new Delta(now.Path, DeltaKind.New));
         var result = new SideDeltas(side, deltas, priorCount);
         Report(result, log);
         return result;

@@ -36,6 +36,6 @@ public static class Hasher
                 cache.Set(e.Path, e.Size, e.ModTime, fileIds.TryGetValue(e.Path, out var n) ? n : 0, md5);
                 entries[i] = e with { Hash = Prefix + md5 };
             }).ConfigureAwait(false);
-        return new FileListing([.. entries], sorted: true);
+        return listing.WithHashes(entries.Select(e => e.Hash).ToArray());
     }
 }

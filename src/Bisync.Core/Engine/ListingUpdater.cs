@@ -16,7 +16,9 @@ public static class ListingUpdater
     {
         var removed = new List<string>();
         var set = new List<ListingEntry>();
-        foreach (var path in touched.Distinct(StringComparer.Ordinal))
+        // A path touched twice (a conflict's rename and copy) is looked at twice, to the same end:
+        // cheaper than an index of every path a resync touched.
+        foreach (var path in touched)
         {
             if (failed.Contains(path)) continue;
             var e = done.TryGetValue(path, out var known) ? known : await storage.StatAsync(path, ct).ConfigureAwait(false);

@@ -14,7 +14,7 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
     public async Task<(OperationResults On1, OperationResults On2)> RunAsync(FileListing current1, FileListing current2, CancellationToken ct)
     {
         log.Info("Copying unique Path2 files to Path1");
-        var unique2 = current2.Entries.Where(e => !current1.Contains(e.Path)).ToList();
+        var unique2 = FileListing.Align(current1, current2).Where(x => x.A < 0).Select(x => current2[x.B]).ToList();
         foreach (var e in unique2) log.Info(Messages.Row("Path2", "Resync will copy to Path1", Messages.ShowPath(e.Path)));
         var on1 = new OperationResults();
         if (unique2.Count > 0)
@@ -30,17 +30,29 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         log.Info("Resynching Path1 to Path2");
         // After the copies Path1 holds the union; in a dry run it still holds only its own files.
         var after1 = options.DryRun ? current1 : current1.With([], unique2.Where(e => on1.Done.ContainsKey(e.Path)));
-        var toCopy = new List<CopyItem>();
         var precision = Transfers.Precision(path1, path2);
-        foreach (var e in after1.Entries)
+        // One merge of the two sorted listings finds what Path2 lacks or holds otherwise (copied)
+        // and what only Path2 holds (deleted). The copies are counted first and made one by one
+        // as they are done, so a first sync of millions of files does not hold them all.
+        IEnumerable<CopyItem> Copies()
         {
-            StorageEntry? dst = current2.TryGet(e.Path, out var d) ? Entry(d) : null;
-            var src = Entry(e);
-            if (transfers.NeedsCopy(src, dst, precision)) toCopy.Add(new CopyItem(e.Path, src, dst, Known: true));
+            foreach (var (i, j) in FileListing.Align(after1, current2))
+            {
+                if (i < 0) continue;
+                var src = Entry(after1[i]);
+                StorageEntry? dst = j < 0 ? null : Entry(current2[j]);
+                if (transfers.NeedsCopy(src, dst, precision)) yield return new CopyItem(src.Path, src, dst, Known: true);
+            }
         }
-        var toDelete = current2.Entries.Where(e => !after1.Contains(e.Path)).Select(e => e.Path).ToList();
-        var on2 = new OperationResults();
-        if (toCopy.Count > 0) on2.Add(await transfers.CopyAsync(path1, path2, toCopy, ct).ConfigureAwait(false));
+        int copies = 0;
+        long bytes = 0;
+        foreach (var item in Copies())
+        {
+            copies++;
+            bytes += item.Src!.Value.Size;
+        }
+        var toDelete = FileListing.Align(after1, current2).Where(x => x.A < 0).Select(x => current2.PathAt(x.B)).ToList();
+        var on2 = copies > 0 ? await transfers.CopyAsync(path1, path2, Copies(), copies, bytes, ct).ConfigureAwait(false) : new OperationResults();
         if (toDelete.Count > 0) on2.Add(await transfers.DeleteAsync(path2, toDelete, ct).ConfigureAwait(false));
         return (on1, on2);
     }

@@ -58,11 +58,18 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     public static long Precision(IStorage a, IStorage b) => Math.Max(a.Features.ModTimePrecisionNs, b.Features.ModTimePrecisionNs);
 
     /// <summary>Copies each path from <paramref name="src"/> to <paramref name="dst"/> where it differs.</summary>
-    public async Task<OperationResults> CopyAsync(IStorage src, IStorage dst, IReadOnlyList<CopyItem> items, CancellationToken ct)
+    public Task<OperationResults> CopyAsync(IStorage src, IStorage dst, IReadOnlyList<CopyItem> items, CancellationToken ct) =>
+        CopyAsync(src, dst, items, items.Count, items.Sum(i => i.Src?.Size ?? 0), ct);
+
+    /// <summary>
+    /// The same over items made as they are taken (a resync of millions of files need not hold
+    /// them all); <paramref name="count"/> and <paramref name="bytes"/> are for the progress display.
+    /// </summary>
+    public async Task<OperationResults> CopyAsync(IStorage src, IStorage dst, IEnumerable<CopyItem> items, int count, long bytes, CancellationToken ct)
     {
         var results = new OperationResults();
         var precision = Precision(src, dst);
-        Progress?.Queued(items.Count, items.Sum(i => i.Src?.Size ?? 0));
+        Progress?.Queued(count, bytes);
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
             async (item, token) =>
             {

@@ -18,7 +18,7 @@ public static class TreeLister
         if (storage is IRecursiveLister { CanListRecursively: true } flat && directories is null)
             return await ListFlatAsync(flat, filter, ct, fileIds).ConfigureAwait(false);
 
-        var files = new ConcurrentBag<List<ListingEntry>>();
+        var files = new ConcurrentBag<FileListing.Builder>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
         var pending = new BlockingCollection<string>(new ConcurrentQueue<string>());
         var outstanding = 1;
@@ -29,7 +29,7 @@ public static class TreeLister
         async Task Worker()
         {
             var entries = new List<StorageEntry>();
-            var found = new List<ListingEntry>();
+            var found = new FileListing.Builder();
             foreach (var dir in pending.GetConsumingEnumerable(ct))
             {
                 try
@@ -61,7 +61,7 @@ public static class TreeLister
         }
 
         // Each worker keeps one list of what it found; directories are queued for any worker.
-        void ProcessDirectory(List<StorageEntry> entries, List<ListingEntry> local)
+        void ProcessDirectory(List<StorageEntry> entries, FileListing.Builder local)
         {
             if (filter.ExcludeIfPresent.Count > 0)
             {
@@ -83,7 +83,7 @@ public static class TreeLister
                 {
                     if (IsTemporaryName(e.Name)) continue;
                     if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
-                    local.Add(new ListingEntry(e.Path, e.Size, e.ModTime, e.Hash ?? "-"));
+                    local.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-");
                     if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
                 }
             }
@@ -94,10 +94,8 @@ public static class TreeLister
         await Task.WhenAll(workers).ConfigureAwait(false);
         if (failure is not null) throw failure;
 
-        var all = new List<ListingEntry>(files.Sum(l => l.Count));
-        foreach (var l in files) all.AddRange(l);
         if (directories is not null && dirs is not null) directories.AddRange(dirs);
-        return new FileListing(all);
+        return FileListing.Builder.Merge(files.ToArray());
     }
 
     /// <summary>
@@ -130,16 +128,16 @@ public static class TreeLister
             dirVerdict[dir] = ok;
             return ok;
         }
-        var result = new List<ListingEntry>(entries.Count);
+        var result = new FileListing.Builder();
         foreach (var e in entries)
         {
             if (IsTemporaryName(e.Name)) continue;
             if (!DirOk(Parent(e.Path))) continue;
             if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
-            result.Add(new ListingEntry(e.Path, e.Size, e.ModTime, e.Hash ?? "-"));
+            result.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-");
             if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
         }
-        return new FileListing(result);
+        return result.Build();
     }
 
     private static string Parent(string path)
