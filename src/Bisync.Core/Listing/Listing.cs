@@ -59,6 +59,24 @@ public sealed class FileListing
         return s.Raw ? PathEncoding.FromGoBytes(bytes) : Encoding.UTF8.GetString(bytes);
     }
 
+    /// <summary>An entry as stored: path bytes (Go's), hash bytes (empty for "-"), numbers.</summary>
+    internal readonly ref struct RawEntry(ReadOnlySpan<byte> path, ReadOnlySpan<byte> hash, bool raw, long size, long modTime)
+    {
+        public readonly ReadOnlySpan<byte> Path = path;
+        public readonly ReadOnlySpan<byte> Hash = hash;
+        /// <summary>The path holds bytes that are not valid UTF-8.</summary>
+        public readonly bool Raw = raw;
+        public readonly long Size = size;
+        public readonly long ModTime = modTime;
+    }
+
+    internal RawEntry GetRaw(int i)
+    {
+        ref readonly var s = ref _slots[i];
+        var bytes = Bytes(s);
+        return new RawEntry(bytes[..s.PathLength], bytes[s.PathLength..], s.Raw, s.Size, s.ModTime);
+    }
+
     private string HashAt(int i)
     {
         ref readonly var s = ref _slots[i];

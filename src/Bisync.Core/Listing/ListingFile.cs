@@ -18,50 +18,88 @@ public static class ListingFile
 {
     public const string HeaderPrefix = "# bisync listing v1 from ";
 
-    /// <summary>Writes <paramref name="listing"/> atomically (temporary file, then rename).</summary>
+    /// <summary>
+    /// Writes <paramref name="listing"/> atomically (temporary file, then rename). Lines are put
+    /// together as bytes: a path of printable ASCII (most paths) is copied from the listing as it
+    /// is stored; any other is quoted the Go way from its string.
+    /// </summary>
     public static void Write(string path, FileListing listing, bool localTime, DateTimeOffset? now = null)
     {
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 0))
         {
-            var stamp = now ?? DateTimeOffset.UtcNow;
-            Span<char> buf = stackalloc char[80];
-            writer.Write(HeaderPrefix);
-            var n = FormatTime(buf, (stamp.UtcTicks - DateTime.UnixEpoch.Ticks) * 100, localTime);
-            writer.Write(buf[..n]);
-            writer.Write('\n');
-            foreach (var e in listing.Entries)
+            var buffer = new byte[1 << 16];
+            var pos = 0;
+            Span<char> chars = stackalloc char[80];
+            void Flush()
             {
-                writer.Write(e.Flags);
-                writer.Write(' ');
-                n = 0;
-                if (!e.Size.TryFormat(buf, out n, default, CultureInfo.InvariantCulture)) n = 0;
-                for (var pad = n; pad < 8; pad++) writer.Write(' ');
-                writer.Write(buf[..n]);
-                writer.Write(' ');
-                writer.Write(e.Hash);
-                writer.Write(' ');
-                writer.Write(e.Id);
-                writer.Write(' ');
-                n = FormatTime(buf, e.ModTime, localTime);
-                writer.Write(buf[..n]);
-                writer.Write(' ');
-                if (GoQuote.NeedsNoEscaping(e.Path))
+                stream.Write(buffer, 0, pos);
+                pos = 0;
+            }
+            void Put(ReadOnlySpan<byte> bytes)
+            {
+                if (pos + bytes.Length > buffer.Length)
                 {
-                    writer.Write('"');
-                    writer.Write(e.Path);
-                    writer.Write('"');
+                    Flush();
+                    if (bytes.Length > buffer.Length) { stream.Write(bytes); return; }
+                }
+                bytes.CopyTo(buffer.AsSpan(pos));
+                pos += bytes.Length;
+            }
+            void PutAscii(ReadOnlySpan<char> text)
+            {
+                if (pos + text.Length > buffer.Length) Flush();
+                for (var k = 0; k < text.Length; k++) buffer[pos++] = (byte)text[k];
+            }
+
+            var stamp = now ?? DateTimeOffset.UtcNow;
+            PutAscii(HeaderPrefix);
+            PutAscii(chars[..FormatTime(chars, (stamp.UtcTicks - DateTime.UnixEpoch.Ticks) * 100, localTime)]);
+            PutAscii("\n");
+            for (var i = 0; i < listing.Count; i++)
+            {
+                var e = listing.GetRaw(i);
+                // flags, size right-aligned in 8, hash, id, time
+                var n = 0;
+                chars[n++] = '-';
+                chars[n++] = ' ';
+                if (!e.Size.TryFormat(chars[(n + 8)..], out var digits, default, CultureInfo.InvariantCulture)) digits = 0;
+                var pad = Math.Max(0, 8 - digits);
+                chars.Slice(n, pad).Fill(' ');
+                chars.Slice(n + 8, digits).CopyTo(chars[(n + pad)..]);
+                n += pad + digits;
+                chars[n++] = ' ';
+                PutAscii(chars[..n]);
+                if (e.Hash.IsEmpty) PutAscii("-"); else Put(e.Hash);
+                n = 0;
+                chars[n++] = ' ';
+                chars[n++] = '-';
+                chars[n++] = ' ';
+                n += FormatTime(chars[n..], e.ModTime, localTime);
+                chars[n++] = ' ';
+                PutAscii(chars[..n]);
+                if (!e.Raw && IsPlainAscii(e.Path))
+                {
+                    PutAscii("\"");
+                    Put(e.Path);
+                    PutAscii("\"\n");
                 }
                 else
                 {
-                    writer.Write(GoQuote.Quote(e.Path));
+                    var name = listing.PathAt(i);
+                    var quoted = GoQuote.NeedsNoEscaping(name) ? "\"" + name + "\"" : GoQuote.Quote(name);
+                    Put(Encoding.UTF8.GetBytes(quoted));
+                    PutAscii("\n");
                 }
-                writer.Write('\n');
             }
+            Flush();
         }
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>Printable ASCII without a quote or backslash: written between quotes as it is.</summary>
+    private static bool IsPlainAscii(ReadOnlySpan<byte> path) =>
+        path.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0 && path.IndexOfAny((byte)'"', (byte)'\\') < 0;
 
     /// <summary>2000-01-01T00:00:00.000000000+0000: UTC, or the local zone's offset at that time.</summary>
     public static string FormatTime(long unixNs, bool localTime)
