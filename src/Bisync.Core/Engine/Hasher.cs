@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Bisync.Listing;
 using Bisync.Storage;
@@ -13,29 +12,26 @@ public static class Hasher
 {
     public const string Prefix = "md5:";
 
-    public static async Task<FileListing> HashAsync(IStorage storage, FileListing listing, IReadOnlyDictionary<string, ulong> fileIds,
-        HashCache cache, int parallelism, CancellationToken ct)
+    /// <summary>The listing with MD5s, and how many files had to be read for them.</summary>
+    public static async Task<(FileListing Listing, int Read)> HashAsync(IStorage storage, FileListing listing, HashCache cache,
+        int parallelism, CancellationToken ct)
     {
-        var entries = listing.Entries.ToArray();
-        var todo = new ConcurrentBag<int>();
-        for (var i = 0; i < entries.Length; i++)
+        var cached = cache.Match(listing);
+        var hashes = new string[listing.Count];
+        var todo = new List<int>();
+        for (var i = 0; i < hashes.Length; i++)
         {
-            var e = entries[i];
-            if (e.Hash.StartsWith(Prefix, StringComparison.Ordinal)) continue;
-            var fileId = fileIds.TryGetValue(e.Path, out var n) ? n : 0;
-            var known = cache.Lookup(e.Path, e.Size, e.ModTime, fileId);
-            if (known is not null) entries[i] = e with { Hash = Prefix + known };
+            if (listing.HasMd5(i)) hashes[i] = listing[i].Hash; // the backend knew it
+            else if (cached[i] is { } md5) hashes[i] = Prefix + md5;
             else todo.Add(i);
         }
         await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
             async (i, token) =>
             {
-                var e = entries[i];
-                await using var stream = await storage.OpenReadAsync(e.Path, token).ConfigureAwait(false);
-                var md5 = Convert.ToHexStringLower(await MD5.HashDataAsync(stream, token).ConfigureAwait(false));
-                cache.Set(e.Path, e.Size, e.ModTime, fileIds.TryGetValue(e.Path, out var n) ? n : 0, md5);
-                entries[i] = e with { Hash = Prefix + md5 };
+                var path = listing.PathAt(i);
+                await using var stream = await storage.OpenReadAsync(path, token).ConfigureAwait(false);
+                hashes[i] = Prefix + Convert.ToHexStringLower(await MD5.HashDataAsync(stream, token).ConfigureAwait(false));
             }).ConfigureAwait(false);
-        return listing.WithHashes(entries.Select(e => e.Hash).ToArray());
+        return (listing.WithHashes(hashes), todo.Count);
     }
 }

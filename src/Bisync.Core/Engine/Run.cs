@@ -276,17 +276,20 @@ internal sealed class Run(BisyncOptions options, SessionNames names, IStorage pa
     {
         var storage = side == 1 ? path1 : path2;
         if (!options.Checksum) return await TreeLister.ListAsync(storage, filter, options.Checkers, ct).ConfigureAwait(false);
-        var fileIds = new System.Collections.Concurrent.ConcurrentDictionary<string, ulong>(StringComparer.Ordinal);
-        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds).ConfigureAwait(false);
-        var cache = side == 1 ? _hashes1 ??= HashCache.Load(names.Hashes1) : _hashes2 ??= HashCache.Load(names.Hashes2);
-        return await Hasher.HashAsync(storage, listing, fileIds, cache, options.Checkers, ct).ConfigureAwait(false);
+        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true).ConfigureAwait(false);
+        var cache = side == 1 ? _hashes1 ??= new HashCache(names.Hashes1) : _hashes2 ??= new HashCache(names.Hashes2);
+        var (hashed, read) = await Hasher.HashAsync(storage, listing, cache, options.Checkers, ct).ConfigureAwait(false);
+        if (side == 1) _read1 = read; else _read2 = read;
+        return hashed;
     }
+
+    private int _read1, _read2;
 
     private void SaveHashes(FileListing final1, FileListing final2)
     {
         if (options.DryRun) return;
-        _hashes1?.Save(names.Hashes1, final1.Entries.Select(e => e.Path).ToList());
-        _hashes2?.Save(names.Hashes2, final2.Entries.Select(e => e.Path).ToList());
+        _hashes1?.Save(final1, _read1);
+        _hashes2?.Save(final2, _read2);
     }
 
     private void WriteOrCopy(string path, FileListing final, FileListing current, string currentFile)

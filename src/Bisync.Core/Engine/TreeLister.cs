@@ -13,7 +13,7 @@ public static class TreeLister
         name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
 
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
-        List<string>? directories = null, ConcurrentDictionary<string, ulong>? fileIds = null)
+        List<string>? directories = null, bool fileIds = false)
     {
         if (storage is IRecursiveLister { CanListRecursively: true } flat && directories is null)
             return await ListFlatAsync(flat, filter, ct, fileIds).ConfigureAwait(false);
@@ -83,8 +83,7 @@ public static class TreeLister
                 {
                     if (IsTemporaryName(e.Name)) continue;
                     if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
-                    local.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-");
-                    if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
+                    local.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-", fileIds ? e.FileId : 0);
                 }
             }
         }
@@ -104,7 +103,7 @@ public static class TreeLister
     /// --exclude-if-present marker, and the file itself passes.
     /// </summary>
     private static async Task<FileListing> ListFlatAsync(IRecursiveLister storage, IPathFilter filter, CancellationToken ct,
-        ConcurrentDictionary<string, ulong>? fileIds)
+        bool fileIds)
     {
         var entries = new List<StorageEntry>();
         await foreach (var e in storage.ListRecursiveAsync(ct).ConfigureAwait(false))
@@ -134,8 +133,7 @@ public static class TreeLister
             if (IsTemporaryName(e.Name)) continue;
             if (!DirOk(Parent(e.Path))) continue;
             if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
-            result.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-");
-            if (fileIds is not null && e.FileId != 0) fileIds[e.Path] = e.FileId;
+            result.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-", fileIds ? e.FileId : 0);
         }
         return result.Build();
     }

@@ -18,16 +18,20 @@ public sealed class FileListing
 {
     private readonly Slot[] _slots;
     private readonly byte[][] _chunks;
+    // Backend file ids (inode and ctime for local files) when the walk was asked for them
+    // (--checksum's cache key); null otherwise.
+    private readonly ulong[]? _ids;
 
-    private FileListing(Slot[] slots, byte[][] chunks)
+    private FileListing(Slot[] slots, byte[][] chunks, ulong[]? ids = null)
     {
         _slots = slots;
         _chunks = chunks;
+        _ids = ids;
     }
 
     public FileListing(IEnumerable<ListingEntry> entries, bool sorted = false) : this(Build(entries, sorted)) { }
 
-    private FileListing(FileListing built) : this(built._slots, built._chunks) { }
+    private FileListing(FileListing built) : this(built._slots, built._chunks, built._ids) { }
 
     private static FileListing Build(IEnumerable<ListingEntry> entries, bool sorted)
     {
@@ -76,6 +80,12 @@ public sealed class FileListing
         var bytes = Bytes(s);
         return new RawEntry(bytes[..s.PathLength], bytes[s.PathLength..], s.Raw, s.Size, s.ModTime);
     }
+
+    /// <summary>Whether entry <paramref name="i"/> has an MD5 in its hash column ("md5:…").</summary>
+    public bool HasMd5(int i) => GetRaw(i).Hash.StartsWith("md5:"u8);
+
+    /// <summary>The file id the walk saw (see <see cref="Builder.Add"/>), 0 when none.</summary>
+    public ulong FileIdAt(int i) => _ids is null ? 0 : _ids[i];
 
     private string HashAt(int i)
     {
@@ -189,7 +199,7 @@ public sealed class FileListing
         for (var i = 0; i < _slots.Length; i++)
         {
             ref readonly var s = ref _slots[i];
-            builder.AddBytes(PathBytes(i), s.Raw, s.Size, s.ModTime, hashes[i]);
+            builder.AddBytes(PathBytes(i), s.Raw, s.Size, s.ModTime, hashes[i], FileIdAt(i));
         }
         return builder.BuildSorted();
     }
@@ -252,17 +262,19 @@ public sealed class FileListing
     {
         private readonly List<byte[]> _chunks = [];
         private Slot[] _slots = capacity > 0 ? new Slot[capacity] : [];
+        private ulong[]? _ids;
         private int _count;
         private int _used;
 
         public int Count => _count;
 
-        public void Add(string path, long size, long modTime, string hash = "-")
+        /// <param name="fileId">The backend's id of the file (0: none); kept only when some entry has one.</param>
+        public void Add(string path, long size, long modTime, string hash = "-", ulong fileId = 0)
         {
             var max = path.Length * 3;
             var buffer = max <= 1024 ? stackalloc byte[max] : new byte[max];
             var n = Encode(path, buffer, out var raw);
-            AddBytes(buffer[..n], raw, size, modTime, hash);
+            AddBytes(buffer[..n], raw, size, modTime, hash, fileId);
         }
 
         internal void CopyFrom(FileListing from, int i)
@@ -271,10 +283,10 @@ public sealed class FileListing
             var bytes = from.Bytes(s);
             var at = Reserve(bytes.Length);
             bytes.CopyTo(_chunks[^1].AsSpan(at));
-            Append(new Slot(s.Size, s.ModTime, _chunks.Count - 1, at, s.PathLength, s.HashLength, s.Raw));
+            Append(new Slot(s.Size, s.ModTime, _chunks.Count - 1, at, s.PathLength, s.HashLength, s.Raw), from.FileIdAt(i));
         }
 
-        internal void AddBytes(ReadOnlySpan<byte> path, bool raw, long size, long modTime, string hash)
+        internal void AddBytes(ReadOnlySpan<byte> path, bool raw, long size, long modTime, string hash, ulong fileId = 0)
         {
             var hashLength = hash == "-" ? 0 : hash.Length;
             if (hashLength > Slot.MaxHashLength || !Ascii.IsValid(hash))
@@ -283,12 +295,18 @@ public sealed class FileListing
             var chunk = _chunks[^1].AsSpan(at);
             path.CopyTo(chunk);
             if (hashLength > 0) Encoding.ASCII.GetBytes(hash, chunk[path.Length..]);
-            Append(new Slot(size, modTime, _chunks.Count - 1, at, path.Length, hashLength, raw));
+            Append(new Slot(size, modTime, _chunks.Count - 1, at, path.Length, hashLength, raw), fileId);
         }
 
-        private void Append(Slot slot)
+        private void Append(Slot slot, ulong fileId)
         {
-            if (_count == _slots.Length) Array.Resize(ref _slots, Math.Max(16, _slots.Length * 2));
+            if (_count == _slots.Length)
+            {
+                Array.Resize(ref _slots, Math.Max(16, _slots.Length * 2));
+                if (_ids is not null) Array.Resize(ref _ids, _slots.Length);
+            }
+            if (fileId != 0 && _ids is null) _ids = new ulong[_slots.Length];
+            if (_ids is not null) _ids[_count] = fileId;
             _slots[_count++] = slot;
         }
 
@@ -313,30 +331,34 @@ public sealed class FileListing
         public FileListing Build() => Merge([this]);
 
         /// <summary>The listing of what was added, which the caller added in Go byte order.</summary>
-        public FileListing BuildSorted() => new(_slots.AsSpan(0, _count).ToArray(), [.. _chunks]);
+        public FileListing BuildSorted() => new(_slots.AsSpan(0, _count).ToArray(), [.. _chunks], _ids?.AsSpan(0, _count).ToArray());
 
         /// <summary>One sorted listing of what several builders collected.</summary>
         public static FileListing Merge(IReadOnlyCollection<Builder> builders)
         {
             var chunks = new List<byte[]>();
             var slots = new Slot[builders.Sum(b => b._count)];
+            var ids = builders.Any(b => b._ids is not null) ? new ulong[slots.Length] : null;
             var n = 0;
             foreach (var b in builders)
             {
                 var chunkBase = chunks.Count;
                 if (chunkBase + b._chunks.Count > Slot.MaxChunks) throw new InvalidOperationException("listing too large: more than 4 GiB of paths");
                 chunks.AddRange(b._chunks);
+                if (ids is not null && b._ids is not null) b._ids.AsSpan(0, b._count).CopyTo(ids.AsSpan(n));
                 for (var i = 0; i < b._count; i++)
                 {
                     ref readonly var s = ref b._slots[i];
                     slots[n++] = chunkBase == 0 ? s : new Slot(s.Size, s.ModTime, s.Chunk + chunkBase, s.Offset, s.PathLength, s.HashLength, s.Raw);
                 }
                 b._slots = [];
+                b._ids = null;
                 b._count = 0;
             }
             var chunkArray = chunks.ToArray();
-            slots.AsSpan().Sort(new ByPath(chunkArray));
-            return new FileListing(slots, chunkArray);
+            if (ids is null) slots.AsSpan().Sort(new ByPath(chunkArray));
+            else slots.AsSpan().Sort(ids.AsSpan(), new ByPath(chunkArray));
+            return new FileListing(slots, chunkArray, ids);
         }
     }
 

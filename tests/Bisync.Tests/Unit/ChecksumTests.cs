@@ -75,23 +75,36 @@ public class ChecksumTests
 
         async Task<Listing.FileListing> HashOnce()
         {
-            var fileIds = new ConcurrentDictionary<string, ulong>(StringComparer.Ordinal);
-            var listing = await TreeLister.ListAsync(storage, IncludeAllFilter.Instance, 2, CancellationToken.None, null, fileIds);
-            var cache = HashCache.Load(cacheFile);
-            var hashed = await Hasher.HashAsync(storage, listing, fileIds, cache, 2, CancellationToken.None);
-            cache.Save(cacheFile, hashed.Entries.Select(e => e.Path).ToList());
+            var listing = await TreeLister.ListAsync(storage, IncludeAllFilter.Instance, 2, CancellationToken.None, null, fileIds: true);
+            var cache = new HashCache(cacheFile);
+            var (hashed, read) = await Hasher.HashAsync(storage, listing, cache, 2, CancellationToken.None);
+            cache.Save(hashed, read);
             return hashed;
         }
 
         var first = await HashOnce();
         Assert.Equal(20, storage.Reads);
         Assert.All(first.Entries, e => Assert.StartsWith("md5:", e.Hash));
+        var saved = File.GetLastWriteTimeUtc(cacheFile);
+        File.SetLastWriteTimeUtc(cacheFile, saved.AddHours(-1));
         var second = await HashOnce();
         Assert.Equal(20, storage.Reads); // nothing read again
         Assert.Equal(first.Entries, second.Entries);
+        Assert.Equal(saved.AddHours(-1), File.GetLastWriteTimeUtc(cacheFile)); // nor written again
+
+        // a cache edited out of order is used up to the first line out of place; the files after
+        // it are read again, and the cache is saved in order
+        var lines = File.ReadAllLines(cacheFile);
+        Assert.Equal(lines.OrderBy(l => l[(l.IndexOf('"'))..], StringComparer.Ordinal), lines);
+        File.WriteAllLines(cacheFile, lines.Take(5).Append(lines[0]).Concat(lines.Skip(5)));
+        await HashOnce();
+        Assert.Equal(35, storage.Reads);
+        Assert.Equal(lines, File.ReadAllLines(cacheFile));
+        await HashOnce();
+        Assert.Equal(35, storage.Reads);
         TempTree.Write(t.Path1, "d/f3.txt", "changed!!", new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         var third = await HashOnce();
-        Assert.Equal(21, storage.Reads); // only the changed file
+        Assert.Equal(36, storage.Reads); // only the changed file
         Assert.NotEqual(first.Entries.Single(e => e.Path == "d/f3.txt").Hash, third.Entries.Single(e => e.Path == "d/f3.txt").Hash);
         Assert.Equal("md5:" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData("changed!!"u8.ToArray())),
             third.Entries.Single(e => e.Path == "d/f3.txt").Hash);
