@@ -41,7 +41,7 @@ public sealed class HashCache(string file)
             while (current is not null && cmp.Compare(current, path) < 0) current = ++i < listing.Count ? listing.PathAt(i) : null;
             if (current is null) break;
             if (current != path) continue;
-            var e = listing[i];
+            var e = listing.GetRaw(i);
             if (e.Size == size && e.ModTime == mtime && listing.FileIdAt(i) == fileId)
             {
                 found[i] = md5;
