@@ -221,6 +221,9 @@ public static class ListingFile
         var quoted = span[pos..];
         if (!long.TryParse(size, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sizeValue))
             throw new FormatException($"bad size \"{size.ToString()}\"");
+        // Hashes are hex digests with a type prefix ("md5:…"); anything else is damage.
+        if (hash.Length > 255 || hash.ContainsAnyExceptInRange('!', '~'))
+            throw new FormatException($"bad hash \"{hash.ToString()}\"");
         var mod = ParseTime(time);
         var name = GoQuote.Unquote(quoted);
         _ = flags;

@@ -57,6 +57,7 @@ public class ListingFileTests
     [InlineData("-  12 - - 2000-13-01T00:00:00.000000000+0000 \"a\"")]        // bad date
     [InlineData("-  12 - - 2000-01-01T00:00:00.000000000+00 \"a\"")]          // bad zone
     [InlineData("-  12 - - 2000-01-01T00:00:00.000000000+0000 unquoted")]     // unquoted path
+    [InlineData("-  12 md5:ü - 2000-01-01T00:00:00.000000000+0000 \"a\"")]   // hash not ASCII
     public void Corrupt_lines_name_file_and_line(string bad)
     {
         using var tree = new TempTree();
