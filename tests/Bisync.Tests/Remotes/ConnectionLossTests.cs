@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Bisync.Remotes;
 using Bisync.Storage;
+using Bisync.Tests.Support;
 using Xunit;
 
 namespace Bisync.Tests.Remotes;
@@ -164,15 +165,9 @@ public class ConnectionLossTests
     }
 
     /// <summary>A source that trickles: one small piece every 250 ms.</summary>
-    private sealed class Trickle(int pieces) : Stream
+    private sealed class Trickle(int pieces) : ReadOnlySourceStream
     {
         private int _left = pieces;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
         public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct)
         {
@@ -188,9 +183,6 @@ public class ConnectionLossTests
             var tmp = new byte[Math.Min(buffer.Length, 100)];
             return new ValueTask<int>(ReadAsync(tmp, 0, tmp.Length, ct).ContinueWith(t => { tmp.AsSpan(0, t.Result).CopyTo(buffer.Span); return t.Result; }, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default));
         }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Theory]

@@ -6,15 +6,9 @@ namespace Bisync.Tests.Support;
 /// A readable stream that cannot seek (as a network source), optionally breaking after
 /// <paramref name="failAfter"/> bytes as a dropped source would (a failure no retry can mend).
 /// </summary>
-public sealed class OneWayStream(byte[] data, int failAfter = int.MaxValue) : Stream
+public sealed class OneWayStream(byte[] data, int failAfter = int.MaxValue) : ReadOnlySourceStream
 {
     private int _pos;
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -24,8 +18,4 @@ public sealed class OneWayStream(byte[] data, int failAfter = int.MaxValue) : St
         _pos += n;
         return n;
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
