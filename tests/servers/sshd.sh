@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Test SSH/SFTP server for the remote-backend tests: an OpenSSH sshd on 127.0.0.1 at a free
 # non-standard port, with throwaway host and user keys made at each start and a dedicated
-# test user (password and key login). Usage: sshd.sh start|stop
+# test user of this checkout's own (password and key login). Usage: sshd.sh start|stop
 # Writes "export BISYNC_SFTP_*=..." lines into $BISYNC_TEST_ENV; keeps its state under
 # $BISYNC_TEST_STATE/sshd; stops only the sshd whose PID it recorded.
 set -euo pipefail
 : "${BISYNC_TEST_STATE:?}" "${BISYNC_TEST_ENV:?}"
 dir="$BISYNC_TEST_STATE/sshd"
-user=bisync-sftp-test
+# One test user per checkout (named after a hash of its state folder), so that two checkouts
+# testing at the same time never repoint each other's home or password.
+user="bisync-sftp-$(printf '%s' "$BISYNC_TEST_STATE" | md5sum | cut -c1-8)"
 log() { printf '[sshd.sh] %s\n' "$*" >&2; }
 
 stop() {
