@@ -23,7 +23,7 @@ public static class ListingUpdater
             if (failed.Contains(path)) continue;
             var e = done.TryGetValue(path, out var known) ? known : await storage.StatAsync(path, ct).ConfigureAwait(false);
             if (e is null || e.Value.IsDir) removed.Add(path);
-            else set.Add(new ListingEntry(path, e.Value.Size, e.Value.ModTime, e.Value.Hash ?? "-"));
+            else set.Add(ListingEntry.From(e.Value));
         }
         if (failed.Count > 0)
         {

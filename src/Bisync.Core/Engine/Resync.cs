@@ -21,7 +21,7 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         {
             if (options.NoCleanup) QueueFiles.Write(names.Queue("resync-copy2to1"), unique2.Select(e => e.Path));
             log.Info(Messages.Row("Path2", "Resync is doing queued copies to", "Path1"));
-            var items = unique2.Select(e => new CopyItem(e.Path, Entry(e), null, Known: true)).ToList();
+            var items = unique2.Select(e => new CopyItem(e.Path, e.ToStorageEntry(), null, Known: true)).ToList();
             on1 = await transfers.CopyAsync(path2, path1, items, ct).ConfigureAwait(false);
             // A Path2 file that did not reach Path1 must not meet the sync below, which would delete it.
             if (!on1.Ok) return (on1, new OperationResults());
@@ -39,8 +39,8 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
             foreach (var (i, j) in FileListing.Align(after1, current2))
             {
                 if (i < 0) continue;
-                var src = Entry(after1[i]);
-                StorageEntry? dst = j < 0 ? null : Entry(current2[j]);
+                var src = after1[i].ToStorageEntry();
+                StorageEntry? dst = j < 0 ? null : current2[j].ToStorageEntry();
                 if (transfers.NeedsCopy(src, dst, precision)) yield return new CopyItem(src.Path, src, dst, Known: true);
             }
         }
@@ -56,8 +56,6 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         if (toDelete.Count > 0) on2.Add(await transfers.DeleteAsync(path2, toDelete, ct).ConfigureAwait(false));
         return (on1, on2);
     }
-
-    private static StorageEntry Entry(ListingEntry e) => new(e.Path, e.Size, e.ModTime, false, e.Hash);
 }
 
 /// <summary>Queue files: one Go-quoted path per line, kept in the working directory.</summary>

@@ -1,3 +1,5 @@
+using Bisync.Storage;
+
 namespace Bisync.Listing;
 
 /// <summary>
@@ -9,4 +11,10 @@ public readonly record struct ListingEntry(string Path, long Size, long ModTime,
 {
     public string Flags => "-";
     public string Id => "-";
+
+    /// <summary>The file as a storage reports it (the one conversion between the two shapes).</summary>
+    public StorageEntry ToStorageEntry() => new(Path, Size, ModTime, false, Hash);
+
+    /// <summary>A listing line for a file a storage reported.</summary>
+    public static ListingEntry From(in StorageEntry e) => new(e.Path, e.Size, e.ModTime, e.Hash ?? "-");
 }

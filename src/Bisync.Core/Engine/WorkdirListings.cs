@@ -1,0 +1,69 @@
+using Bisync.Listing;
+
+namespace Bisync.Engine;
+
+/// <summary>
+/// The session's listing files in the working directory: the prior listings a normal run needs,
+/// the .lst-new files written as soon as a side is listed, the final listings, and the clean-up.
+/// </summary>
+public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
+{
+    /// <summary>A normal run needs both prior listings; in a dry run it works on copies of them.</summary>
+    public void RequirePrior()
+    {
+        if (!File.Exists(names.RealListing1) || !File.Exists(names.RealListing2))
+            throw new CriticalException("cannot find prior Path1 or Path2 listings, likely due to critical error on prior run");
+        if (options.DryRun)
+        {
+            File.Copy(names.RealListing1, names.Listing1, overwrite: true);
+            File.Copy(names.RealListing2, names.Listing2, overwrite: true);
+        }
+    }
+
+    public string Prior(int side) => side == 1 ? names.Listing1 : names.Listing2;
+    public string New(int side) => side == 1 ? names.NewListing1 : names.NewListing2;
+
+    /// <summary>A side's prior listing read whole (when a transfer failed and its old entry is needed).</summary>
+    public FileListing ReadPrior(int side) => BisyncEngine.ReadListing(Prior(side));
+
+    public void Write(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime);
+
+    /// <summary>
+    /// The final listings. Where nothing changed on a side, its listing is the .lst-new written
+    /// at the start: copied, not formatted again.
+    /// </summary>
+    public Task WriteFinalAsync(FileListing final1, FileListing current1, FileListing final2, FileListing current2, CancellationToken ct) =>
+        Task.WhenAll(
+            Task.Run(() => WriteOrCopy(names.Listing1, final1, current1, names.NewListing1), ct),
+            Task.Run(() => WriteOrCopy(names.Listing2, final2, current2, names.NewListing2), ct));
+
+    private void WriteOrCopy(string path, FileListing final, FileListing current, string currentFile)
+    {
+        if (ReferenceEquals(final, current) && File.Exists(currentFile))
+        {
+            File.Copy(currentFile, path + ".tmp", overwrite: true);
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        else
+        {
+            Write(path, final);
+        }
+    }
+
+    /// <summary>Removes the .lst-new files (and a dry run's listing copies) unless --no-cleanup.</summary>
+    public void Cleanup()
+    {
+        if (options.NoCleanup) return;
+        foreach (var f in new[] { names.NewListing1, names.NewListing2 })
+        {
+            try { File.Delete(f); } catch (IOException) { }
+        }
+        if (options.DryRun)
+        {
+            foreach (var f in new[] { names.Listing1, names.Listing2 })
+            {
+                try { File.Delete(f); } catch (IOException) { }
+            }
+        }
+    }
+}
