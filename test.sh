@@ -2,6 +2,8 @@
 # Runs the whole test suite: installs what the tests need (Debian packages, npm
 # packages), starts the test servers on 127.0.0.1, builds, runs every test and
 # ends with one line of totals: "N passed, N failed, N skipped".
+#   ./test.sh          everything (tests/Bisync.UnitTests and tests/Bisync.Tests)
+#   ./test.sh --unit   only tests/Bisync.UnitTests: no install, no server, no rclone
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -9,6 +11,21 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
+UNIT=0
+case "${1:-}" in
+  --unit) UNIT=1 ;;
+  "") ;;
+  *) echo "usage: ./test.sh [--unit]" >&2; exit 2 ;;
+esac
+
+if [ "$UNIT" = 1 ]; then
+  # Unit tests only: nothing to install, no server to start.
+  TARGET=tests/Bisync.UnitTests/Bisync.UnitTests.csproj
+  export BISYNC_TEST_STATE="$ROOT/.build/test-unit"
+  mkdir -p "$BISYNC_TEST_STATE"
+else
+TARGET=Bisync.slnx
+export BISYNC_TEST_STATE="$ROOT/.build/test-state"
 # 1. Tools the tests use as oracles or servers.
 need_pkgs=()
 command -v rclone >/dev/null || need_pkgs+=(rclone)
@@ -27,7 +44,6 @@ fi
 
 # 2. Test servers: every tests/servers/*.sh with "start" exports its settings
 #    into $BISYNC_TEST_ENV; they are stopped on exit by PID.
-export BISYNC_TEST_STATE="$ROOT/.build/test-state"
 rm -rf "$BISYNC_TEST_STATE"; mkdir -p "$BISYNC_TEST_STATE"
 export BISYNC_TEST_ENV="$BISYNC_TEST_STATE/env.sh"
 : > "$BISYNC_TEST_ENV"
@@ -45,16 +61,17 @@ for s in tests/servers/*.sh; do
 done
 # shellcheck disable=SC1090
 . "$BISYNC_TEST_ENV"
+fi # the full run's installs and servers
 
 # 3. Build and test.
 log "building"
-if ! dotnet build Bisync.slnx -c Release -nologo -v q -clp:ErrorsOnly > "$BISYNC_TEST_STATE/build.log" 2>&1; then
+if ! dotnet build "$TARGET" -c Release -nologo -v q -clp:ErrorsOnly > "$BISYNC_TEST_STATE/build.log" 2>&1; then
   cat "$BISYNC_TEST_STATE/build.log" >&2
   echo "0 passed, 1 failed"; exit 1
 fi
 log "testing"
 # A test that hangs is killed after 15 minutes and reported, instead of stalling the run.
-dotnet test Bisync.slnx -c Release --no-build -nologo -v q --logger "console;verbosity=normal" \
+dotnet test "$TARGET" -c Release --no-build -nologo -v q --logger "console;verbosity=normal" \
   --blame-hang-timeout 15m --blame-hang-dump-type none 2>&1 | tee "$BISYNC_TEST_STATE/test.log"
 rc=${PIPESTATUS[0]}
 

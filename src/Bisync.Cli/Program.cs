@@ -46,12 +46,15 @@ public static class Program
             }
         }
 
+        // --dump filters prints the compiled set, which the run then uses as it is (compiled once).
+        IPathFilter? filter = null;
         if (cli.DumpFilters)
         {
             try
             {
                 var set = FilterSet.Build(cli.Bisync.Filter, cli.Bisync.FiltersFile, DateTime.Now);
                 Console.Out.WriteLine(set.Dump());
+                filter = set;
             }
             catch (Exception ex) when (ex is FilterException or IOException)
             {
@@ -88,7 +91,7 @@ public static class Program
                 Log = log.Debug,
             };
             var engine = new BisyncEngine(new RemoteStorageOpener(remotes), log);
-            result = engine.RunAsync(cli.Bisync, cancel.Token).GetAwaiter().GetResult();
+            result = engine.RunAsync(cli.Bisync, cancel.Token, filter).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {

@@ -87,11 +87,23 @@ public sealed class RemoteStorageOpener : IStorageOpener
                 throw new UserException($"Failed to create file system for \"{parsed.Display}\": {why}", 1);
             }
         }
-        storage = TimeoutStorage.Wrap(storage, _options.Timeout);
-        return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log);
+        return Decorate(storage, network: true);
     }
 
-    private Task<IStorage> OpenLocalAsync(string path, CancellationToken ct) => _localOpener.OpenAsync(path, ct);
+    private async Task<IStorage> OpenLocalAsync(string path, CancellationToken ct) =>
+        Decorate(await _localOpener.OpenAsync(path, ct).ConfigureAwait(false), network: false);
+
+    /// <summary>
+    /// Every backend, local too, gets the same decorators: --low-level-retries (a local disk's
+    /// errors are rarely worth a retry: only EINTR, EAGAIN and EBUSY) and, where there is a
+    /// connection to watch, --timeout.
+    /// </summary>
+    private IStorage Decorate(IStorage storage, bool network)
+    {
+        if (network) storage = TimeoutStorage.Wrap(storage, _options.Timeout);
+        return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log,
+            network ? TransientErrors.IsTransient : TransientErrors.IsTransientLocal);
+    }
 
     /// <summary>One line from an exception chain, innermost network cause included.</summary>
     private static string Describe(Exception e)

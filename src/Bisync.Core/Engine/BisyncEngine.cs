@@ -16,12 +16,15 @@ public sealed class AbortException(string message, string shortError) : Exceptio
 
 /// <summary>
 /// The bisync pipeline, callable without the CLI:
-/// lock → filters → list both sides → find deltas → safety checks → reconcile → transfers →
-/// update listings → check sync → remove empty dirs.
+/// open both paths → lock → filters → <see cref="Run"/> (list both sides → find deltas → safety
+/// checks → plan → apply → update listings → check sync → remove empty dirs); a critical error
+/// renames the listings, any error releases the lock.
 /// </summary>
 public sealed class BisyncEngine(IStorageOpener opener, Logger log)
 {
-    public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct)
+    /// <param name="filter">The filter set of <paramref name="options"/> when the caller built it already
+    /// (the CLI does, for --dump filters); null to build it here.</param>
+    public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct, IPathFilter? filter = null)
     {
         IStorage? path1 = null, path2 = null;
         SessionNames? names = null;
@@ -53,7 +56,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             }
 
             log.Info($"Synching Path1 \"{path1.Root}\" with Path2 \"{path2.Root}\"");
-            var filter = BuildFilter(options);
+            filter ??= BuildFilter(options);
             if (options.FiltersFile is not null)
             {
                 var problem = FiltersFileGuard.Check(options.FiltersFile, options.Resync, options.DryRun, log);
@@ -122,10 +125,10 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
     {
         foreach (var (storage, label) in new[] { (path1, "Path1"), (path2, "Path2") })
         {
-            if (storage is Storage.Local.LocalStorage local)
+            if (storage.Capability<IRootCheck>() is { } root)
             {
                 bool isDir;
-                try { isDir = local.RootIsDirectory(); }
+                try { isDir = root.RootIsDirectory(); }
                 catch (IOException ex) { throw new UserException($"{label} {storage.Root}: {ex.Message}", 2); }
                 if (!isDir)
                 {
@@ -137,13 +140,11 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         }
     }
 
-    private static IPathFilter BuildFilter(BisyncOptions options)
-    {
-        if (options.FiltersFile is null && options.Filter.IsEmpty) return IncludeAllFilter.Instance;
-        if (options.FiltersFile is not null && !File.Exists(options.FiltersFile))
-            throw new UserException($"filters file not found: {options.FiltersFile}", 2);
-        return FilterSet.Build(options.Filter, options.FiltersFile, DateTime.Now);
-    }
+    /// <summary>The run's filter: rclone's filter flags with --filters-file in its place; everything when there are none.</summary>
+    public static IPathFilter BuildFilter(BisyncOptions options) =>
+        options.FiltersFile is null && options.Filter.IsEmpty
+            ? IncludeAllFilter.Instance
+            : FilterSet.Build(options.Filter, options.FiltersFile, DateTime.Now);
 
     private void CheckSyncOnly(SessionNames names, IStorage path1, IStorage path2)
     {

@@ -9,11 +9,10 @@ namespace Bisync.Engine;
 /// </summary>
 public static class FiltersFileGuard
 {
-    /// <summary>Returns null when all is well, else the critical error text.</summary>
+    /// <summary>Returns null when all is well, else the critical error text. The file exists (the filter set was built from it).</summary>
     public static string? Check(string filtersFile, bool resync, bool dryRun, Logger log)
     {
         log.Info($"Using filters file {filtersFile}");
-        if (!File.Exists(filtersFile)) throw new Storage.UserException($"filters file not found: {filtersFile}", 2);
         var md5File = filtersFile + ".md5";
         var hash = Convert.ToHexStringLower(MD5.HashData(File.ReadAllBytes(filtersFile)));
         if (resync)

@@ -115,7 +115,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
             return result;
         }
-        var copied = dst is IDirectCopier direct
+        var copied = dst.Capability<IDirectCopier>() is { } direct
             && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false);
         if (!copied)
         {
@@ -179,7 +179,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             log.Notice($"{Messages.ShowPath(from)}: Skipped move as --dry-run is set (size {e.Size})");
             return;
         }
-        if (storage is IMover mover)
+        if (storage.Capability<IMover>() is { } mover)
         {
             await mover.MoveAsync(from, to, ct).ConfigureAwait(false);
             log.Info($"{Messages.ShowPath(from)}: Moved (server-side) to: {Messages.ShowPath(to)}");

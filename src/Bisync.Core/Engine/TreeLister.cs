@@ -1,36 +1,37 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Bisync.Filters;
 using Bisync.Listing;
 using Bisync.Storage;
 
 namespace Bisync.Engine;
 
-/// <summary>Stage: list one side recursively, in parallel, pruning excluded directories.</summary>
+/// <summary>
+/// Stage: list one side recursively, pruning excluded directories. Directories are walked by
+/// <c>checkers</c> workers that take them from a channel (waiting for work never blocks a thread);
+/// a backend with a flat listing of the whole tree is listed in one go instead.
+/// </summary>
 public static class TreeLister
 {
-    /// <summary>Our own temporary upload names, never listed as user files.</summary>
-    public static bool IsTemporaryName(string name) =>
-        name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
-
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
         List<string>? directories = null, bool fileIds = false)
     {
-        if (storage is IRecursiveLister { CanListRecursively: true } flat && directories is null)
-            return await ListFlatAsync(flat, filter, ct, fileIds).ConfigureAwait(false);
+        if (directories is null && storage.Capability<IRecursiveLister>() is { } flat)
+            return await ListFlatAsync(storage, flat, filter, ct, fileIds).ConfigureAwait(false);
 
         var files = new ConcurrentBag<FileListing.Builder>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
-        var pending = new BlockingCollection<string>(new ConcurrentQueue<string>());
+        var pending = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
         var outstanding = 1;
         Exception? failure = null;
-        pending.Add("");
-        var sync = storage as ISyncLister;
+        pending.Writer.TryWrite("");
+        var sync = storage.Capability<ISyncLister>();
 
         async Task Worker()
         {
             var entries = new List<StorageEntry>();
             var found = new FileListing.Builder();
-            foreach (var dir in pending.GetConsumingEnumerable(ct))
+            await foreach (var dir in pending.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 try
                 {
@@ -54,7 +55,7 @@ public static class TreeLister
                 }
                 finally
                 {
-                    if (Interlocked.Decrement(ref outstanding) == 0) pending.CompleteAdding();
+                    if (Interlocked.Decrement(ref outstanding) == 0) pending.Writer.TryComplete();
                 }
             }
             if (found.Count > 0) files.Add(found);
@@ -77,11 +78,11 @@ public static class TreeLister
                     if (!filter.IsEmpty && !filter.IncludeDirectory(e.Path)) continue;
                     dirs?.Add(e.Path);
                     Interlocked.Increment(ref outstanding);
-                    pending.Add(e.Path);
+                    pending.Writer.TryWrite(e.Path);
                 }
                 else
                 {
-                    if (IsTemporaryName(e.Name)) continue;
+                    if (storage.IsTemporaryName(e.Name)) continue;
                     if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
                     local.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-", fileIds ? e.FileId : 0);
                 }
@@ -102,11 +103,11 @@ public static class TreeLister
     /// above it passes the filter (as if the walk had pruned there), no directory above it holds an
     /// --exclude-if-present marker, and the file itself passes.
     /// </summary>
-    private static async Task<FileListing> ListFlatAsync(IRecursiveLister storage, IPathFilter filter, CancellationToken ct,
+    private static async Task<FileListing> ListFlatAsync(IStorage storage, IRecursiveLister flat, IPathFilter filter, CancellationToken ct,
         bool fileIds)
     {
         var entries = new List<StorageEntry>();
-        await foreach (var e in storage.ListRecursiveAsync(ct).ConfigureAwait(false))
+        await foreach (var e in flat.ListRecursiveAsync(ct).ConfigureAwait(false))
         {
             if (!e.IsDir) entries.Add(e);
         }
@@ -130,7 +131,7 @@ public static class TreeLister
         var result = new FileListing.Builder();
         foreach (var e in entries)
         {
-            if (IsTemporaryName(e.Name)) continue;
+            if (storage.IsTemporaryName(e.Name)) continue;
             if (!DirOk(Parent(e.Path))) continue;
             if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
             result.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-", fileIds ? e.FileId : 0);

@@ -104,6 +104,7 @@ public sealed class FilterSet : IPathFilter
     public static FilterSet Build(FilterOptions options, string? filtersFile, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (filtersFile is not null && !File.Exists(filtersFile)) throw new FilterException($"filters file not found: {filtersFile}");
         var set = new FilterSet(options.IgnoreCase);
 
         var byKind = options.Rules.ToLookup(r => NormaliseFlag(r.Name));

@@ -6,8 +6,5 @@ namespace Bisync.Storage;
 /// </summary>
 public interface IRecursiveLister
 {
-    /// <summary>Whether this instance can (a decorator answers for what it wraps).</summary>
-    bool CanListRecursively { get; }
-
     IAsyncEnumerable<StorageEntry> ListRecursiveAsync(CancellationToken ct);
 }

@@ -36,6 +36,30 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Removes an empty directory.</summary>
     Task RmdirAsync(string dir, CancellationToken ct);
+
+    /// <summary>
+    /// One of the optional capabilities below (<see cref="IMover"/>, <see cref="IDirectCopier"/>,
+    /// <see cref="ISyncLister"/>, <see cref="IRecursiveLister"/>, <see cref="IRootCheck"/>…), or null
+    /// when this storage lacks it. The engine asks this instead of testing types, so that a
+    /// decorator can hand out the wrapped storage's capability with its own concern still applied.
+    /// </summary>
+    T? Capability<T>() where T : class => this as T;
+
+    /// <summary>
+    /// Whether a file name is one of this backend's own temporary upload names (a write in progress,
+    /// or one a killed run left): never listed as a user file.
+    /// </summary>
+    bool IsTemporaryName(string name) => false;
+}
+
+/// <summary>
+/// Optional: a backend whose root must already exist as a directory (a local folder; an S3 prefix
+/// exists once anything is under it, so S3 has no such check).
+/// </summary>
+public interface IRootCheck
+{
+    /// <summary>True for a directory, false when nothing is there; throws when the root is unusable.</summary>
+    bool RootIsDirectory();
 }
 
 /// <summary>Optional: a server-side rename within one storage.</summary>

@@ -9,8 +9,6 @@ public sealed record StorageFeatures
     /// <summary>Hash types the backend can give without reading content, e.g. "md5".</summary>
     public IReadOnlyList<string> Hashes { get; init; } = [];
 
-    public bool CaseInsensitive { get; init; }
-    public bool BucketBased { get; init; }
     public bool CanHaveEmptyDirectories { get; init; } = true;
     public bool IsLocal { get; init; }
 

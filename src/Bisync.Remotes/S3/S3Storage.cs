@@ -103,8 +103,6 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
     {
         ModTimePrecisionNs = 1,
         Hashes = ["md5"],
-        CaseInsensitive = false,
-        BucketBased = true,
         CanHaveEmptyDirectories = false,
         IsLocal = false,
         CanSetModTime = true,
@@ -232,7 +230,8 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
     /// mtime from a HEAD, a few at a time. Besides being fewer requests, this does not depend on the
     /// server's grouping of common prefixes (s3rver drops a level that holds only sub-prefixes).
     /// </summary>
-    public bool CanListRecursively => _rootBucket.Length > 0;
+    /// <remarks>Only below a bucket: with no bucket in the root there is no one key space to list.</remarks>
+    public T? Capability<T>() where T : class => typeof(T) == typeof(IRecursiveLister) && _rootBucket.Length == 0 ? null : this as T;
 
     public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
     {

@@ -70,8 +70,6 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         {
             ModTimePrecisionNs = TimeConv.NsPerSecond,
             Hashes = [],
-            CaseInsensitive = false,
-            BucketBased = false,
             CanHaveEmptyDirectories = true,
             IsLocal = false,
             // set_modtime = false: the server keeps its own upload times
@@ -242,6 +240,11 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
             throw new FileNotFoundException($"file not found: {path}");
         }
     }
+
+    /// <summary>Our upload temporaries, <c>.NAME.xxxxxxxx.partial</c> (8 hex digits): never listed as user files.</summary>
+    public bool IsTemporaryName(string name) =>
+        name.Length >= 19 && name[0] == '.' && name.EndsWith(".partial", StringComparison.Ordinal) && name[^17] == '.'
+        && !name.AsSpan(name.Length - 16, 8).ContainsAnyExcept("0123456789abcdef");
 
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
     {

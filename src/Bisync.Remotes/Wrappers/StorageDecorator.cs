@@ -4,23 +4,47 @@ using Bisync.Storage;
 namespace Bisync.Remotes.Wrappers;
 
 /// <summary>
-/// Base of the decorators: every operation of the wrapped storage runs through <see cref="RunAsync{T}"/>.
-/// A decorator keeps <see cref="IMover"/> only when the wrapped storage has it (see the Wrap factories).
+/// Base of the decorators: every operation of the wrapped storage runs through <see cref="RunAsync{T}"/>,
+/// and so does every operation of its optional capabilities: <see cref="Capability{T}"/> hands out the
+/// wrapped storage's <see cref="IMover"/>, <see cref="IDirectCopier"/>, <see cref="ISyncLister"/> and
+/// <see cref="IRecursiveLister"/> behind a small adapter (one per capability, shared by every
+/// decorator), and whatever the wrapped storage lacks stays missing. Any other capability is data
+/// about the backend, with no operation to guard (e.g. <see cref="IRootCheck"/>), and passes
+/// through as it is.
 /// </summary>
-public abstract class StorageDecorator(IStorage inner) : IStorage, IRecursiveLister
+public abstract class StorageDecorator(IStorage inner) : IStorage
 {
     public IStorage Inner { get; } = inner;
     public string Type => Inner.Type;
     public string Root => Inner.Root;
     public StorageFeatures Features => Inner.Features;
+    public bool IsTemporaryName(string name) => Inner.IsTemporaryName(name);
 
     /// <summary>Runs one operation. <paramref name="prepareRetry"/> is called before any repeat and returns false when the operation cannot be repeated.</summary>
     protected abstract Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> op, Func<bool>? prepareRetry, CancellationToken ct);
+
+    /// <summary>Runs one synchronous operation (a local directory listing); by default as it is.</summary>
+    protected virtual T RunSync<T>(string what, Func<T> op) => op();
 
     protected virtual Stream WrapRead(Stream s) => s;
 
     private Task RunAsync(string what, Func<CancellationToken, Task> op, Func<bool>? prepareRetry, CancellationToken ct) =>
         RunAsync<bool>(what, async c => { await op(c).ConfigureAwait(false); return true; }, prepareRetry, ct);
+
+    public T? Capability<T>() where T : class
+    {
+        var inner = Inner.Capability<T>();
+        if (inner is null) return null;
+        object? wrapped = inner switch
+        {
+            _ when typeof(T) == typeof(IMover) => new Mover(this, (IMover)inner),
+            _ when typeof(T) == typeof(IDirectCopier) => new DirectCopier(this, (IDirectCopier)inner),
+            _ when typeof(T) == typeof(ISyncLister) => new SyncLister(this, (ISyncLister)inner),
+            _ when typeof(T) == typeof(IRecursiveLister) => new RecursiveLister(this, (IRecursiveLister)inner),
+            _ => inner,
+        };
+        return (T)wrapped;
+    }
 
     public async IAsyncEnumerable<StorageEntry> ListAsync(string dir, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -29,24 +53,6 @@ public abstract class StorageDecorator(IStorage inner) : IStorage, IRecursiveLis
         {
             var list = new List<StorageEntry>();
             await foreach (var e in Inner.ListAsync(dir, c).ConfigureAwait(false))
-            {
-                list.Add(e);
-                TransferActivity.Touch();
-            }
-            return list;
-        }, null, ct).ConfigureAwait(false);
-        foreach (var e in entries) yield return e;
-    }
-
-    public bool CanListRecursively => Inner is IRecursiveLister { CanListRecursively: true };
-
-    public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
-    {
-        // Repeated whole, like a directory listing.
-        var entries = await RunAsync("list recursively", async c =>
-        {
-            var list = new List<StorageEntry>();
-            await foreach (var e in ((IRecursiveLister)Inner).ListRecursiveAsync(c).ConfigureAwait(false))
             {
                 list.Add(e);
                 TransferActivity.Touch();
@@ -85,12 +91,50 @@ public abstract class StorageDecorator(IStorage inner) : IStorage, IRecursiveLis
     public Task RmdirAsync(string dir, CancellationToken ct) =>
         RunAsync($"rmdir \"{dir}\"", c => Inner.RmdirAsync(dir, c), null, ct);
 
-    protected Task MoveCoreAsync(string from, string to, CancellationToken ct) =>
-        RunAsync($"move \"{from}\"", c => ((IMover)Inner).MoveAsync(from, to, c), null, ct);
-
     public ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
         return Inner.DisposeAsync();
+    }
+
+    // The adapters: each capability's operations through the decorator's guard.
+
+    private sealed class Mover(StorageDecorator d, IMover inner) : IMover
+    {
+        public Task MoveAsync(string from, string to, CancellationToken ct) =>
+            d.RunAsync($"move \"{from}\"", c => inner.MoveAsync(from, to, c), null, ct);
+    }
+
+    private sealed class DirectCopier(StorageDecorator d, IDirectCopier inner) : IDirectCopier
+    {
+        public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct) =>
+            d.RunAsync($"copy \"{dstPath}\"", c => inner.TryCopyFromAsync(source, srcPath, dstPath, modTime, c), null, ct);
+    }
+
+    private sealed class SyncLister(StorageDecorator d, ISyncLister inner) : ISyncLister
+    {
+        public IEnumerable<StorageEntry> ListDirectory(string dir) => d.RunSync($"list \"{dir}\"", () => inner.ListDirectory(dir).ToList());
+
+        public void ListDirectory(string dir, List<StorageEntry> results) =>
+            d.RunSync($"list \"{dir}\"", () => { inner.ListDirectory(dir, results); return true; });
+    }
+
+    private sealed class RecursiveLister(StorageDecorator d, IRecursiveLister inner) : IRecursiveLister
+    {
+        public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
+        {
+            // Repeated whole, like a directory listing.
+            var entries = await d.RunAsync("list recursively", async c =>
+            {
+                var list = new List<StorageEntry>();
+                await foreach (var e in inner.ListRecursiveAsync(c).ConfigureAwait(false))
+                {
+                    list.Add(e);
+                    TransferActivity.Touch();
+                }
+                return list;
+            }, null, ct).ConfigureAwait(false);
+            foreach (var e in entries) yield return e;
+        }
     }
 }

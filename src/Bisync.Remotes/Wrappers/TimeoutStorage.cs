@@ -7,17 +7,17 @@ namespace Bisync.Remotes.Wrappers;
 /// for the whole timeout is cancelled and fails with <see cref="TimeoutException"/>, which the retry
 /// decorator treats as transient. Each read of a download stream gets the same idle limit.
 /// </summary>
-public class TimeoutStorage : StorageDecorator
+public sealed class TimeoutStorage : StorageDecorator
 {
     private readonly TimeSpan _timeout;
 
-    protected TimeoutStorage(IStorage inner, TimeSpan timeout) : base(inner) => _timeout = timeout;
+    private TimeoutStorage(IStorage inner, TimeSpan timeout) : base(inner) => _timeout = timeout;
 
     /// <summary>Wraps <paramref name="inner"/>; a zero or negative timeout means none, and the storage is returned as it is.</summary>
     public static IStorage Wrap(IStorage inner, TimeSpan timeout)
     {
         if (timeout <= TimeSpan.Zero) return inner;
-        return inner is IMover ? new WithMover(inner, timeout) : new TimeoutStorage(inner, timeout);
+        return new TimeoutStorage(inner, timeout);
     }
 
     public TimeSpan Timeout => _timeout;
@@ -58,11 +58,6 @@ public class TimeoutStorage : StorageDecorator
     }
 
     protected override Stream WrapRead(Stream s) => new IdleTimeoutStream(s, _timeout);
-
-    private sealed class WithMover(IStorage inner, TimeSpan timeout) : TimeoutStorage(inner, timeout), IMover
-    {
-        public Task MoveAsync(string from, string to, CancellationToken ct) => MoveCoreAsync(from, to, ct);
-    }
 
     /// <summary>A read stream whose every read must return within the timeout.</summary>
     private sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : Stream

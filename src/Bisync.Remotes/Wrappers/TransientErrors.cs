@@ -12,6 +12,9 @@ public class PermanentIOException(string message, Exception? inner = null) : IOE
 /// <summary>Which failures are worth a low-level retry: network trouble, time-outs, server-side 5xx and throttling.</summary>
 public static class TransientErrors
 {
+    /// <summary>A local file system's failures worth another try: an interrupted or busy call (errno EINTR, EAGAIN, EBUSY).</summary>
+    public static bool IsTransientLocal(Exception e) => e is IOException { HResult: 4 or 11 or 16 } and not FileNotFoundException;
+
     public static bool IsTransient(Exception e)
     {
         switch (e)

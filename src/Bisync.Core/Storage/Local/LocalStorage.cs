@@ -9,7 +9,7 @@ namespace Bisync.Storage.Local;
 /// The local file system, through libc calls on raw byte names so that any name the kernel
 /// allows (control characters, invalid UTF-8) is listed and copied exactly.
 /// </summary>
-public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
+public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister, IRootCheck
 {
     private readonly byte[] _root; // absolute, no trailing '/', UTF-8
 
@@ -204,6 +204,10 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
     private static readonly string TempPrefix = ".bisync-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
     private static long _tempCounter;
 
+    /// <summary>Our temporary upload names (any process's): hidden, never listed as user files.</summary>
+    public bool IsTemporaryName(string name) =>
+        name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
+
     /// <summary>A temporary sibling name for an atomic write: hidden, short, unique (random per process, then counted).</summary>
     private static string TempNameFor(string path)
     {
@@ -241,7 +245,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister
 
     public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct)
     {
-        if (source is not LocalStorage local) return Task.FromResult(false);
+        if (source.Capability<LocalStorage>() is not { } local) return Task.FromResult(false);
         EnsureParent(dstPath);
         var temp = TempNameFor(dstPath);
         var tempFull = Full(temp);

@@ -1,7 +1,7 @@
 using Bisync.Filters;
 using Xunit;
 
-namespace Bisync.Tests.Filters;
+namespace Bisync.UnitTests.Filters;
 
 /// <summary>The glob → regular expression translation, rule by rule.</summary>
 public sealed class GlobTests

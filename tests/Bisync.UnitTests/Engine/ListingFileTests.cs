@@ -2,7 +2,7 @@ using Bisync.Listing;
 using Bisync.Text;
 using Bisync.Tests.Support;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 public class ListingFileTests
 {

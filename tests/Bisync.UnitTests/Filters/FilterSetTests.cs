@@ -1,7 +1,7 @@
 using Bisync.Filters;
 using Xunit;
 
-namespace Bisync.Tests.Filters;
+namespace Bisync.UnitTests.Filters;
 
 /// <summary>FilterSet behaviour that the oracle runs can't show directly, and the size/age parsers.</summary>
 public sealed class FilterSetTests : IDisposable

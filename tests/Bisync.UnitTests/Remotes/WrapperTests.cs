@@ -4,7 +4,7 @@ using Bisync.Remotes.Wrappers;
 using Bisync.Storage;
 using Xunit;
 
-namespace Bisync.Tests.Remotes;
+namespace Bisync.UnitTests.Remotes;
 
 /// <summary>
 /// The retry and timeout decorators' own logic, checked with a scripted in-memory storage (the
@@ -163,13 +163,22 @@ public class WrapperTests
     }
 
     [Fact]
-    public void Decorators_keep_optional_interfaces_only_when_present()
+    public async Task Decorators_keep_optional_capabilities_only_when_present_and_guard_them()
     {
         var inner = new Scripted();
-        Assert.IsAssignableFrom<IMover>(Retry(TimeoutStorage.Wrap(inner, TimeSpan.FromSeconds(1)), 3));
+        var wrapped = Retry(TimeoutStorage.Wrap(inner, TimeSpan.FromSeconds(1)), 3);
+        var mover = wrapped.Capability<IMover>();
+        Assert.NotNull(mover);
+        Assert.IsNotType<Scripted>(mover); // the decorators' adapter, not the inner storage itself
         var plain = new NoMove(inner);
-        Assert.False(Retry(TimeoutStorage.Wrap(plain, TimeSpan.FromSeconds(1)), 3) is IMover);
+        Assert.Null(Retry(TimeoutStorage.Wrap(plain, TimeSpan.FromSeconds(1)), 3).Capability<IMover>());
+        Assert.Null(wrapped.Capability<IRecursiveLister>());
         Assert.Same(plain, TimeoutStorage.Wrap(plain, TimeSpan.Zero));
+
+        // A move through the capability is retried like any other operation.
+        inner.Behaviour = (n, _) => n <= 2 ? throw new IOException("connection reset") : Task.CompletedTask;
+        await mover!.MoveAsync("a", "b", None);
+        Assert.Equal(3, inner.Calls);
     }
 
     private sealed class NoMove(IStorage s) : IStorage

@@ -3,7 +3,7 @@ using Bisync.Remotes.S3;
 using Bisync.Remotes.Sftp;
 using Xunit;
 
-namespace Bisync.Tests.Remotes;
+namespace Bisync.UnitTests.Remotes;
 
 /// <summary>How names with bytes that are not UTF-8 (the engine's U+DC00+byte) reach sftp and s3; no server needed.</summary>
 public class NameEncodingTests

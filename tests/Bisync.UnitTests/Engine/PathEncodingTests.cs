@@ -1,6 +1,6 @@
 using Bisync.Text;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 public class PathEncodingTests
 {

@@ -3,7 +3,7 @@ using Bisync.Logging;
 using Bisync.Storage.Local;
 using Bisync.Tests.Support;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 /// <summary>Every row of rclone bisync's normal and unusual sync-check tables, end to end on local folders.</summary>
 public class DecisionTableTests

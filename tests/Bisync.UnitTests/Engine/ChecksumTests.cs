@@ -7,7 +7,7 @@ using Bisync.Storage;
 using Bisync.Storage.Local;
 using Bisync.Tests.Support;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 public class ChecksumTests
 {

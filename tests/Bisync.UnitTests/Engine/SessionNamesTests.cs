@@ -1,6 +1,6 @@
 using Bisync.Engine;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 public class SessionNamesTests
 {

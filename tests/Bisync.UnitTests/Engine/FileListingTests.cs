@@ -2,7 +2,7 @@ using Bisync.Listing;
 using Bisync.Text;
 using Xunit;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 /// <summary>The compact in-memory listing: what goes in comes out, in Go order, found by path.</summary>
 public class FileListingTests

@@ -1,7 +1,7 @@
 using Bisync.Filters;
 using Xunit;
 
-namespace Bisync.Tests.Filters;
+namespace Bisync.UnitTests.Filters;
 
 /// <summary>User errors in rules and rule files: one clear line, naming file and line.</summary>
 public sealed class FilterErrorTests : IDisposable

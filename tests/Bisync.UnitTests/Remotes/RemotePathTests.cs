@@ -2,7 +2,7 @@ using Bisync.Remotes.Paths;
 using Bisync.Storage;
 using Xunit;
 
-namespace Bisync.Tests.Remotes;
+namespace Bisync.UnitTests.Remotes;
 
 public class RemotePathTests
 {

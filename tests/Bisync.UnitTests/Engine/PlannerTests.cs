@@ -1,6 +1,6 @@
 using Bisync.Engine;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 /// <summary>The plan as a table: deltas on each side in, decisions out, with no storage at all.</summary>
 public class PlannerTests

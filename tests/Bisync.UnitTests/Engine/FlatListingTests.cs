@@ -5,7 +5,7 @@ using Bisync.Storage;
 using Bisync.Storage.Local;
 using Bisync.Tests.Support;
 
-namespace Bisync.Tests.Unit;
+namespace Bisync.UnitTests.Engine;
 
 /// <summary>A flat (recursive) listing must keep exactly the files a pruning walk keeps.</summary>
 public class FlatListingTests
@@ -13,8 +13,6 @@ public class FlatListingTests
     /// <summary>The local backend seen only through ListRecursiveAsync (no ISyncLister).</summary>
     private sealed class FlatOnly(LocalStorage inner) : DelegatingStorage(inner), IRecursiveLister
     {
-        public bool CanListRecursively => true;
-
         public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
         {
             var pending = new Stack<string>([""]);
