@@ -296,7 +296,7 @@ public sealed class SftpConformanceTests : StorageConformanceTests
         Assert.Equal("sftp", S.Type);
         Assert.Equal(1_000_000_000L, S.Features.ModTimePrecisionNs);
         Assert.True(S.Features.CanHaveEmptyDirectories);
-        Assert.False(S.Features.BucketBased);
+        Assert.Null(S.Capability<IRecursiveLister>()); // walked directory by directory
     }
 
     [Fact]
@@ -367,7 +367,7 @@ public sealed class S3ConformanceTests : StorageConformanceTests
     {
         Assert.Equal("s3", S.Type);
         Assert.Equal(1L, S.Features.ModTimePrecisionNs);
-        Assert.True(S.Features.BucketBased);
+        Assert.NotNull(S.Capability<IRecursiveLister>()); // one flat listing of the key space, through the decorators
         Assert.False(S.Features.CanHaveEmptyDirectories);
         Assert.Contains("md5", S.Features.Hashes);
     }
