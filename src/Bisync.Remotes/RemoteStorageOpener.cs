@@ -76,7 +76,21 @@ public sealed class RemoteStorageOpener : IStorageOpener
             if (_options.ConnectTimeout > TimeSpan.Zero) cts.CancelAfter(_options.ConnectTimeout);
             try
             {
-                await connectable.ConnectAsync(cts.Token).ConfigureAwait(false);
+                // A server's passing trouble (a 500, a reset) is retried here as for any operation.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await connectable.ConnectAsync(cts.Token).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (Exception e) when (attempt < _options.LowLevelRetries && !cts.IsCancellationRequested && TransientErrors.IsTransient(e)
+                                              && e is not TimeoutException)
+                    {
+                        _options.Log?.Invoke($"{parsed.Display}: connect: low level retry {attempt}/{_options.LowLevelRetries - 1}: {e.Message}");
+                        await Task.Delay(_options.RetryFirstDelay * attempt, cts.Token).ConfigureAwait(false);
+                    }
+                }
             }
             catch (Exception e) when (e is not UserException && !ct.IsCancellationRequested)
             {

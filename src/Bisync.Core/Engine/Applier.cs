@@ -7,9 +7,11 @@ namespace Bisync.Engine;
 /// <summary>What applying a plan did on each side.</summary>
 /// <param name="On1">Operations on Path1 (copies to it, deletes and renames on it).</param>
 /// <param name="Touched1">Every Path1 path an operation may have changed, for the listing update.</param>
-/// <param name="Failed">Paths whose operation failed on either side: both listings keep their prior entry.</param>
+/// <param name="Failed">Paths whose operation failed on either side.</param>
+/// <param name="KeepPrior">Failed paths, and paths left alone because they changed during the run: both
+/// listings keep their prior entry for these, so the next run finds the change again.</param>
 public sealed record Applied(OperationResults On1, OperationResults On2, IReadOnlyList<string> Touched1, IReadOnlyList<string> Touched2,
-    HashSet<string> Failed);
+    HashSet<string> Failed, HashSet<string> KeepPrior);
 
 /// <summary>
 /// Stage: carry out a plan. The only stage that changes either side; --dry-run is a switch in
@@ -30,6 +32,9 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         var q = new Queues();
         foreach (var d in plan.Decisions)
         {
+            // Listings and backend names were checked as they came in; this is the last word.
+            if (d.Path.Length == 0 || SafePath.Problem(d.Path) is not null)
+                throw new CriticalException($"refusing to act on a path that could reach outside the roots: {Messages.ShowPath(d.Path)}");
             if (log.Enabled(LogLevel.Debug)) log.Debug("Decision: " + d);
             switch (d.Kind)
             {
@@ -71,18 +76,19 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         if (q.Delete1.Count > 0)
         {
             log.Info(Messages.Row("", "Do queued deletes on", "Path1"));
-            on1.Add(await transfers.DeleteAsync(path1, q.Delete1, ct).ConfigureAwait(false));
+            on1.Add(await transfers.DeleteAsync(path1, q.Delete1, current1, ct).ConfigureAwait(false));
         }
         if (q.Delete2.Count > 0)
         {
             log.Info(Messages.Row("", "Do queued deletes on", "Path2"));
-            on2.Add(await transfers.DeleteAsync(path2, q.Delete2, ct).ConfigureAwait(false));
+            on2.Add(await transfers.DeleteAsync(path2, q.Delete2, current2, ct).ConfigureAwait(false));
         }
         // A failed operation on a path is failed for both listings: both keep their prior entry.
         var failed = new HashSet<string>(on1.Failed.Keys.Concat(on2.Failed.Keys), StringComparer.Ordinal);
+        var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys), StringComparer.Ordinal);
         var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
         var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
-        return new Applied(on1, on2, touched1, touched2, failed);
+        return new Applied(on1, on2, touched1, touched2, failed, keepPrior);
     }
 
     private void QueueCopy1To2(Queues q, string path, LogLevel level)

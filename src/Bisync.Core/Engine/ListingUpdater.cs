@@ -6,13 +6,14 @@ namespace Bisync.Engine;
 /// <summary>
 /// Stage: the listings a run leaves behind. A side's new listing is its listing at the start of the
 /// run, with every path this run touched on that side set to what the operation left there (read
-/// back from the side when the operation did not say); a path whose operation failed keeps its
-/// prior entry on both sides, so the next run finds that change again.
+/// back from the side when the operation did not say); a path whose operation failed, or was left
+/// alone because it changed during the run, keeps its prior entry on both sides, so the next run
+/// finds that change again.
 /// </summary>
 public static class ListingUpdater
 {
     public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, Func<FileListing> prior,
-        IEnumerable<string> touched, IReadOnlyDictionary<string, StorageEntry?> done, ISet<string> failed, CancellationToken ct)
+        IEnumerable<string> touched, IReadOnlyDictionary<string, StorageEntry?> done, ISet<string> keepPrior, CancellationToken ct)
     {
         var removed = new List<string>();
         var set = new List<ListingEntry>();
@@ -20,15 +21,15 @@ public static class ListingUpdater
         // cheaper than an index of every path a resync touched.
         foreach (var path in touched)
         {
-            if (failed.Contains(path)) continue;
+            if (keepPrior.Contains(path)) continue;
             var e = done.TryGetValue(path, out var known) ? known : await storage.StatAsync(path, ct).ConfigureAwait(false);
             if (e is null || e.Value.IsDir) removed.Add(path);
             else set.Add(ListingEntry.From(e.Value));
         }
-        if (failed.Count > 0)
+        if (keepPrior.Count > 0)
         {
             var before = prior();
-            foreach (var path in failed)
+            foreach (var path in keepPrior)
             {
                 if (before.TryGet(path, out var old)) set.Add(old);
                 else removed.Add(path);

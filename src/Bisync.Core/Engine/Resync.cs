@@ -53,7 +53,7 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         }
         var toDelete = FileListing.Align(after1, current2).Where(x => x.A < 0).Select(x => current2.PathAt(x.B)).ToList();
         var on2 = copies > 0 ? await transfers.CopyAsync(path1, path2, Copies(), copies, bytes, ct).ConfigureAwait(false) : new OperationResults();
-        if (toDelete.Count > 0) on2.Add(await transfers.DeleteAsync(path2, toDelete, ct).ConfigureAwait(false));
+        if (toDelete.Count > 0) on2.Add(await transfers.DeleteAsync(path2, toDelete, current2, ct).ConfigureAwait(false));
         return (on1, on2);
     }
 }

@@ -31,8 +31,8 @@ internal sealed class Run : IDisposable
         _filter = filter;
         _log = log;
         _listings = new WorkdirListings(names, options);
-        _side1 = new SideLister(path1, filter, options, names.Hashes1);
-        _side2 = new SideLister(path2, filter, options, names.Hashes2);
+        _side1 = new SideLister(path1, filter, options, names.Hashes1, log);
+        _side2 = new SideLister(path2, filter, options, names.Hashes2, log);
         _transfers = new Transfers(options, log) { Progress = options.Progress ? new Progress(log, options.ProgressInPlace) : null };
     }
 
@@ -61,8 +61,8 @@ internal sealed class Run : IDisposable
             applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
-                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), applied.Touched1, applied.On1.Done, applied.Failed, ct).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), applied.Touched2, applied.On2.Done, applied.Failed, ct).ConfigureAwait(false);
+                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), applied.Touched1, applied.On1.Done, applied.KeepPrior, ct).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), applied.Touched2, applied.On2.Done, applied.KeepPrior, ct).ConfigureAwait(false);
             }
         }
         Timing("applied changes");

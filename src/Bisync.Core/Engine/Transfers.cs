@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bisync.Listing;
 using Bisync.Logging;
 using Bisync.Storage;
 
@@ -12,6 +13,13 @@ public sealed class OperationResults
 {
     public ConcurrentDictionary<string, Exception> Failed { get; } = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, StorageEntry?> Done { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Paths left alone because the file about to be replaced or removed (or the file to copy) is no
+    /// longer what this run listed: someone changed it during the run. Not a failure; both listings
+    /// keep their prior entry, so the next run sees the change and decides again.
+    /// </summary>
+    public ConcurrentDictionary<string, string> Skipped { get; } = new(StringComparer.Ordinal);
     public bool Ok => Failed.IsEmpty;
     public Exception? FirstError => Failed.Values.FirstOrDefault();
 
@@ -19,6 +27,7 @@ public sealed class OperationResults
     {
         foreach (var (k, v) in other.Failed) Failed[k] = v;
         foreach (var (k, v) in other.Done) Done[k] = v;
+        foreach (var (k, v) in other.Skipped) Skipped[k] = v;
     }
 }
 
@@ -76,9 +85,18 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                 var path = item.Path;
                 try
                 {
-                    var entry = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
-                    if (entry is not null) results.Done[path] = entry;
-                    Progress?.Done(item.Src?.Size ?? entry?.Size ?? 0);
+                    var changed = item.Known ? await ChangedSinceListingAsync(src, dst, item, token).ConfigureAwait(false) : null;
+                    if (changed is not null)
+                    {
+                        results.Skipped[path] = changed;
+                        log.Notice($"{Messages.ShowPath(path)}: Not copied: {changed} since it was listed; left for the next run");
+                    }
+                    else
+                    {
+                        var entry = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
+                        if (entry is not null) results.Done[path] = entry;
+                    }
+                    Progress?.Done(item.Src?.Size ?? 0);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -88,6 +106,27 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             }).ConfigureAwait(false);
         return results;
     }
+
+    /// <summary>
+    /// The re-check before a copy: the source must still be the file this run listed (else the copy
+    /// would carry content the listing does not describe), and the destination must still be what
+    /// was listed there, or still absent (else the copy would destroy a version nobody has seen).
+    /// Null when both are as listed, else what changed.
+    /// </summary>
+    private static async Task<string?> ChangedSinceListingAsync(IStorage src, IStorage dst, CopyItem item, CancellationToken ct)
+    {
+        var s = await src.StatAsync(item.Path, ct).ConfigureAwait(false);
+        if (!SameAsListed(s, item.Src)) return "the source changed";
+        var d = await dst.StatAsync(item.Path, ct).ConfigureAwait(false);
+        if (!SameAsListed(d, item.Dst)) return item.Dst is null ? "the destination appeared" : "the destination changed";
+        return null;
+    }
+
+    /// <summary>Whether a file found now is the one listed (both absent counts as the same).</summary>
+    public static bool SameAsListed(StorageEntry? now, StorageEntry? listed) =>
+        now is null || listed is null
+            ? now is null && listed is null
+            : !now.Value.IsDir && now.Value.Size == listed.Value.Size && now.Value.ModTime == listed.Value.ModTime;
 
     /// <summary>Copies one file if needed; returns the entry now at the destination (null in a dry run).</summary>
     private async Task<StorageEntry?> CopyOneAsync(IStorage src, IStorage dst, CopyItem item, long precision, CancellationToken ct)
@@ -142,7 +181,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         return bufA.AsSpan(0, (int)size).SequenceEqual(bufB.AsSpan(0, (int)size));
     }
 
-    public async Task<OperationResults> DeleteAsync(IStorage storage, IReadOnlyList<string> paths, CancellationToken ct)
+    /// <param name="listed">This run's listing of <paramref name="storage"/>: a file is deleted only while it
+    /// is still the one listed there (re-checked just before); null deletes whatever is there.</param>
+    public async Task<OperationResults> DeleteAsync(IStorage storage, IReadOnlyList<string> paths, FileListing? listed, CancellationToken ct)
     {
         var results = new OperationResults();
         await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
@@ -152,6 +193,17 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                 {
                     var e = await storage.StatAsync(path, token).ConfigureAwait(false);
                     if (e is null || e.Value.IsDir) return; // already gone
+                    if (listed is not null)
+                    {
+                        StorageEntry? was = listed.TryGet(path, out var l) ? l.ToStorageEntry() : null;
+                        if (!SameAsListed(e, was))
+                        {
+                            var why = was is null ? "it is not in this run's listing of the side" : "it changed since it was listed";
+                            results.Skipped[path] = why;
+                            log.Notice($"{Messages.ShowPath(path)}: Not deleted: {why}; left for the next run");
+                            return;
+                        }
+                    }
                     if (_dryRun)
                     {
                         log.Notice($"{Messages.ShowPath(path)}: Skipped delete as --dry-run is set (size {e.Value.Size})");

@@ -13,11 +13,13 @@ namespace Bisync.Engine;
 /// </summary>
 public static class TreeLister
 {
+    /// <param name="unsafeName">Told of each name the backend gave that breaks <see cref="SafePath"/> (absolute,
+    /// "..", empty segments): it is left out of the listing, and never walked into or acted on.</param>
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
-        List<string>? directories = null, bool fileIds = false)
+        List<string>? directories = null, bool fileIds = false, Action<string>? unsafeName = null)
     {
         if (directories is null && storage.Capability<IRecursiveLister>() is { } flat)
-            return await ListFlatAsync(storage, flat, filter, ct, fileIds).ConfigureAwait(false);
+            return await ListFlatAsync(storage, flat, filter, ct, fileIds, unsafeName).ConfigureAwait(false);
 
         var files = new ConcurrentBag<FileListing.Builder>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
@@ -73,6 +75,11 @@ public static class TreeLister
             }
             foreach (var e in entries)
             {
+                if (!SafePath.IsSafe(e.Path) || e.Path.Length == 0)
+                {
+                    unsafeName?.Invoke(e.Path);
+                    continue;
+                }
                 if (e.IsDir)
                 {
                     if (!filter.IsEmpty && !filter.IncludeDirectory(e.Path)) continue;
@@ -104,12 +111,14 @@ public static class TreeLister
     /// --exclude-if-present marker, and the file itself passes.
     /// </summary>
     private static async Task<FileListing> ListFlatAsync(IStorage storage, IRecursiveLister flat, IPathFilter filter, CancellationToken ct,
-        bool fileIds)
+        bool fileIds, Action<string>? unsafeName)
     {
         var entries = new List<StorageEntry>();
         await foreach (var e in flat.ListRecursiveAsync(ct).ConfigureAwait(false))
         {
-            if (!e.IsDir) entries.Add(e);
+            if (e.IsDir) continue;
+            if (e.Path.Length == 0 || !SafePath.IsSafe(e.Path)) unsafeName?.Invoke(e.Path);
+            else entries.Add(e);
         }
         var markerDirs = new HashSet<string>(StringComparer.Ordinal);
         if (filter.ExcludeIfPresent.Count > 0)

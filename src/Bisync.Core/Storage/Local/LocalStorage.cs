@@ -36,6 +36,8 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     {
         if (path.Length == 0) return Native.Z(_root.Length == 0 ? "/"u8 : _root);
         var rel = PathEncoding.ToFileSystem(path);
+        // The last guard: whatever a listing said, nothing outside the root is ever opened.
+        if (!SafePath.IsSafe(rel)) throw new IOException($"refusing a path that leaves the root {Root}: {GoQuote.Quote(path)}");
         var z = new byte[_root.Length + 1 + rel.Length + 1];
         _root.CopyTo(z, 0);
         z[_root.Length] = (byte)'/';
