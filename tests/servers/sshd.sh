@@ -18,6 +18,20 @@ stop() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
     rm -f "$dir/sshd.pid"
   fi
+  if [ -f "$dir/sshd_cbc.pid" ]; then
+    pid=$(cat "$dir/sshd_cbc.pid")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+    rm -f "$dir/sshd_cbc.pid"
+  fi
+}
+
+# bounded wait until 127.0.0.1:$1 accepts connections
+wait_port() {
+  for _ in $(seq 1 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 free_port() {
@@ -50,9 +64,11 @@ start() {
   ssh-keygen -q -t ed25519 -N '' -C bisync-test-user -f "$dir/user_ed25519" >/dev/null
   keypass="kp-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   ssh-keygen -q -t ed25519 -N "$keypass" -C bisync-test-user-enc -f "$dir/user_enc_ed25519" >/dev/null
-  cat "$dir/user_ed25519.pub" "$dir/user_enc_ed25519.pub" > "$dir/authorized_keys"
+  # an RSA key too: through an ssh-agent it signs with rsa-sha2-256/512 (the agent's flags)
+  ssh-keygen -q -t rsa -b 2048 -N '' -C bisync-test-user-rsa -f "$dir/user_rsa" >/dev/null
+  cat "$dir/user_ed25519.pub" "$dir/user_enc_ed25519.pub" "$dir/user_rsa.pub" > "$dir/authorized_keys"
   chmod 644 "$dir/authorized_keys"
-  chmod 600 "$dir/user_ed25519" "$dir/user_enc_ed25519"
+  chmod 600 "$dir/user_ed25519" "$dir/user_enc_ed25519" "$dir/user_rsa"
 
   port=$(free_port)
   printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" > "$dir/known_hosts"
@@ -89,19 +105,31 @@ CONF
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     log "sshd not listening on 127.0.0.1:$port after 5s"; cat "$dir/sshd.log" >&2 || true; stop; exit 1
   fi
+  # A second sshd that speaks only the old CBC cipher and group-exchange key exchange, for the
+  # use_insecure_cipher tests (same host key, users and keys).
+  port_cbc=$(free_port)
+  sed -e "s/^Port .*/Port $port_cbc/" -e "s#^PidFile .*#PidFile $dir/sshd_cbc.pid#" "$dir/sshd_config" > "$dir/sshd_cbc_config"
+  printf 'Ciphers aes128-cbc\nKexAlgorithms diffie-hellman-group-exchange-sha256\nMACs hmac-sha2-256\n' >> "$dir/sshd_cbc_config"
+  /usr/sbin/sshd -t -f "$dir/sshd_cbc_config" || { log "sshd (cbc) config test failed"; stop; exit 1; }
+  /usr/sbin/sshd -f "$dir/sshd_cbc_config" -E "$dir/sshd_cbc.log" || { log "sshd (cbc) failed to start"; stop; exit 1; }
+  if ! wait_port "$port_cbc"; then
+    log "sshd (cbc) not listening on 127.0.0.1:$port_cbc after 5s"; cat "$dir/sshd_cbc.log" >&2 || true; stop; exit 1
+  fi
   {
     echo "export BISYNC_SFTP_HOST=127.0.0.1"
+    echo "export BISYNC_SFTP_CBC_PORT=$port_cbc"
     echo "export BISYNC_SFTP_PORT=$port"
     echo "export BISYNC_SFTP_USER=$user"
     echo "export BISYNC_SFTP_PASS=$pass"
     echo "export BISYNC_SFTP_KEY_FILE=$dir/user_ed25519"
     echo "export BISYNC_SFTP_KEY_FILE_ENC=$dir/user_enc_ed25519"
+    echo "export BISYNC_SFTP_KEY_FILE_RSA=$dir/user_rsa"
     echo "export BISYNC_SFTP_KEY_FILE_PASS=$keypass"
     echo "export BISYNC_SFTP_KNOWN_HOSTS=$dir/known_hosts"
     echo "export BISYNC_SFTP_KNOWN_HOSTS_WRONG=$dir/known_hosts_wrong"
     echo "export BISYNC_SFTP_HOME=$home"
   } >> "$BISYNC_TEST_ENV"
-  log "sshd on 127.0.0.1:$port (pid $(cat "$dir/sshd.pid"))"
+  log "sshd on 127.0.0.1:$port (pid $(cat "$dir/sshd.pid")), cbc-only sshd on 127.0.0.1:$port_cbc (pid $(cat "$dir/sshd_cbc.pid"))"
 }
 
 case "${1:-}" in

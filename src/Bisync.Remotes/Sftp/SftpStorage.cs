@@ -9,7 +9,7 @@ using Renci.SshNet.Sftp;
 
 namespace Bisync.Remotes.Sftp;
 
-/// <summary>Settings of an sftp remote, from rclone.conf option names.</summary>
+/// <summary>Settings of an sftp remote, from rclone.conf option names (meanings as in rclone 1.60.1).</summary>
 public sealed record SftpSettings
 {
     public required string Host { get; init; }
@@ -17,10 +17,44 @@ public sealed record SftpSettings
     public required string User { get; init; }
     public string? Password { get; init; }
     public string? KeyFile { get; init; }
+
+    /// <summary>key_pem: the private key itself (its "\n" escapes turned into line breaks); wins over key_file.</summary>
+    public string? KeyPem { get; init; }
     public string? KeyFilePassword { get; init; }
+
+    /// <summary>key_use_agent: use the ssh-agent even with a key set; with key_file (or key_pem), only that key's agent entry.</summary>
+    public bool KeyUseAgent { get; init; }
+
+    /// <summary>$SSH_AUTH_SOCK: the agent's socket, or null.</summary>
+    public string? AgentSocket { get; init; }
+
+    /// <summary>
+    /// Default key files (~/.ssh/id_ed25519, id_ecdsa, id_rsa that exist), tried when neither pass,
+    /// key_file nor key_pem is set. rclone 1.60.1 tries only the agent there; this is our extra.
+    /// </summary>
+    public IReadOnlyList<string> DefaultKeyFiles { get; init; } = [];
     public string? KnownHostsFile { get; init; }
     public bool SetModTime { get; init; } = true;
+
+    /// <summary>shell_type: unix, powershell, cmd or none; null = detect on first use.</summary>
+    public string? ShellType { get; init; }
+
+    /// <summary>md5sum_command / sha1sum_command: null = detect, "none" = no such hash.</summary>
+    public string? Md5Command { get; init; }
+    public string? Sha1Command { get; init; }
+
+    /// <summary>path_override: the server path that the shell sees for the remote's root.</summary>
+    public string? PathOverride { get; init; }
+    public bool DisableHashcheck { get; init; }
+
+    /// <summary>use_insecure_cipher: also offer the CBC ciphers and the group-exchange key exchanges.</summary>
+    public bool UseInsecureCipher { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>True when authentication goes to the ssh-agent (rclone: no pass/key given, or key_use_agent).</summary>
+    public bool UsesAgent => KeyUseAgent || (Password is null && KeyFile is null && KeyPem is null);
+
+    internal static readonly string[] DefaultKeyNames = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
     /// <summary>Reads the sftp options of <paramref name="cfg"/>; passwords are revealed here.</summary>
     public static SftpSettings From(RemoteConfig cfg, Func<string, string?>? env = null)
@@ -29,22 +63,57 @@ public sealed record SftpSettings
         var host = cfg.Require("host");
         var user = cfg.GetString("user", env("USER") ?? Environment.UserName);
         var keyFile = cfg.Get("key_file");
+        var keyPem = cfg.Get("key_pem");
         var known = cfg.Get("known_hosts_file");
+        var shell = cfg.Get("shell_type")?.Trim().ToLowerInvariant();
+        if (shell is { Length: > 0 } && shell is not ("unix" or "powershell" or "cmd" or "none"))
+            throw new UserException(
+                $"Failed to create file system for \"{cfg.Display}\": sftp option \"shell_type\" must be unix, powershell, cmd or none", 1);
+        var agentSock = env("SSH_AUTH_SOCK");
         var settings = new SftpSettings
         {
             Host = host,
             Port = cfg.GetInt("port", 22),
             User = user,
             Password = cfg.GetSecret("pass"),
-            KeyFile = string.IsNullOrEmpty(keyFile) ? null : ConfigLocator.ExpandHome(keyFile, env),
+            KeyFile = string.IsNullOrEmpty(keyFile) ? null : ExpandPath(keyFile, env),
+            KeyPem = string.IsNullOrEmpty(keyPem) ? null : keyPem.Replace("\\r\\n", "\n").Replace("\\n", "\n"),
             KeyFilePassword = cfg.GetSecret("key_file_pass"),
-            KnownHostsFile = string.IsNullOrEmpty(known) ? null : ConfigLocator.ExpandHome(known, env),
+            KeyUseAgent = cfg.GetBool("key_use_agent", false),
+            AgentSocket = string.IsNullOrEmpty(agentSock) ? null : agentSock,
+            KnownHostsFile = string.IsNullOrEmpty(known) ? null : ExpandPath(known, env),
             SetModTime = cfg.GetBool("set_modtime", true),
+            ShellType = string.IsNullOrEmpty(shell) ? null : shell,
+            Md5Command = cfg.Get("md5sum_command") is { Length: > 0 } md5 ? md5 : null,
+            Sha1Command = cfg.Get("sha1sum_command") is { Length: > 0 } sha1 ? sha1 : null,
+            PathOverride = cfg.Get("path_override") is { Length: > 0 } po ? po : null,
+            DisableHashcheck = cfg.GetBool("disable_hashcheck", false),
+            UseInsecureCipher = cfg.GetBool("use_insecure_cipher", false),
         };
-        if (settings.Password is null && settings.KeyFile is null)
+        if (settings.Password is null && settings.KeyFile is null && settings.KeyPem is null)
+        {
+            var home = ConfigLocator.Home(env);
+            var defaults = home is null ? [] : DefaultKeyNames.Select(n => Path.Combine(home, ".ssh", n)).Where(File.Exists).ToList();
+            settings = settings with { DefaultKeyFiles = defaults };
+            if (settings.AgentSocket is null && defaults.Count == 0)
+                throw new UserException(
+                    $"Failed to create file system for \"{cfg.Display}\": couldn't connect to ssh-agent: SSH agent requested but SSH_AUTH_SOCK not-specified " +
+                    "(and no ~/.ssh/id_ed25519, id_ecdsa or id_rsa): set \"pass\", \"key_file\" or \"key_pem\", or start an ssh-agent", 1);
+        }
+        else if (settings.KeyUseAgent && settings.AgentSocket is null)
+        {
             throw new UserException(
-                $"Failed to create file system for \"{cfg.Display}\": sftp needs \"pass\" or \"key_file\" (ssh-agent is not supported)", 1);
+                $"Failed to create file system for \"{cfg.Display}\": couldn't connect to ssh-agent: SSH agent requested but SSH_AUTH_SOCK not-specified", 1);
+        }
         return settings;
+    }
+
+    /// <summary>A leading ~ and $VAR / ${VAR} expanded from the environment, as rclone does for file options.</summary>
+    internal static string ExpandPath(string path, Func<string, string?> env)
+    {
+        var expanded = System.Text.RegularExpressions.Regex.Replace(path, @"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)",
+            m => env(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) ?? "");
+        return ConfigLocator.ExpandHome(expanded, env);
     }
 }
 
@@ -53,7 +122,7 @@ public sealed record SftpSettings
 /// target directory, get their modification time, then are renamed over the real name, so a
 /// partial file never shows under the real name. SFTP keeps modification times to the second.
 /// </summary>
-public sealed class SftpStorage : IStorage, IMover, IConnectable
+public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServerHasher
 {
     private readonly SftpSettings _settings;
     private readonly string _rootPath;
@@ -94,29 +163,7 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
             if (_client is { IsConnected: true }) return _client;
             _client?.Dispose();
             _client = null;
-            var client = new SftpClient(BuildConnectionInfo());
-            if (_settings.KnownHostsFile is { } khPath)
-            {
-                KnownHosts kh;
-                try { kh = KnownHosts.Load(khPath); }
-                catch (IOException e) { throw new IOException($"couldn't read known_hosts_file: {e.Message}", e); }
-                client.HostKeyReceived += (_, e) => e.CanTrust = kh.Trusts(_settings.Host, _settings.Port, e.HostKey);
-            }
-            try
-            {
-                await client.ConnectAsync(ct).ConfigureAwait(false);
-            }
-            catch (SshOperationTimeoutException e)
-            {
-                // SSH.NET's own connect timeout (set from --contimeout) is a timeout like any other
-                client.Dispose();
-                throw new TimeoutException(e.Message, e);
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
+            var client = await ConnectClientAsync(info => new SftpClient(info), ct).ConfigureAwait(false);
             if (_absRoot is null)
             {
                 var root = _rootPath;
@@ -136,39 +183,192 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
         }
     }
 
-    private ConnectionInfo BuildConnectionInfo()
+    /// <summary>Makes and connects a client (sftp, or ssh for hash commands) with this remote's authentication and host key check.</summary>
+    private async Task<T> ConnectClientAsync<T>(Func<ConnectionInfo, T> make, CancellationToken ct) where T : BaseClient
     {
-        var methods = new List<AuthenticationMethod>();
-        if (_settings.KeyFile is { } keyFile)
+        KnownHosts? kh = null;
+        if (_settings.KnownHostsFile is { } khPath)
         {
-            PrivateKeyFile key;
+            try { kh = KnownHosts.Load(khPath); }
+            catch (IOException e) { throw new IOException($"couldn't read known_hosts_file: {e.Message}", e); }
+        }
+        var (info, agent) = BuildConnectionInfo();
+        using (agent)
+        {
+            var client = make(info);
+            // No known_hosts_file: any host key is accepted, as rclone does.
+            if (kh is not null)
+                client.HostKeyReceived += (_, e) => e.CanTrust = kh.Trusts(_settings.Host, _settings.Port, e.HostKey);
             try
             {
-                key = _settings.KeyFilePassword is { } kp ? new PrivateKeyFile(keyFile, kp) : new PrivateKeyFile(keyFile);
+                await client.ConnectAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or SshException or UnauthorizedAccessException)
+            catch (SshOperationTimeoutException e)
             {
-                throw new IOException($"couldn't read key_file: {e.Message}", e);
+                // SSH.NET's own connect timeout (set from --contimeout) is a timeout like any other
+                client.Dispose();
+                throw new TimeoutException(e.Message, e);
             }
-            methods.Add(new PrivateKeyAuthenticationMethod(_settings.User, key));
-        }
-        if (_settings.Password is { } pw)
-        {
-            methods.Add(new PasswordAuthenticationMethod(_settings.User, pw));
-            var ki = new KeyboardInteractiveAuthenticationMethod(_settings.User);
-            ki.AuthenticationPrompt += (_, e) =>
+            catch
             {
-                foreach (var p in e.Prompts) p.Response = pw;
-            };
-            methods.Add(ki);
+                client.Dispose();
+                throw;
+            }
+            return client; // the agent is only needed while authenticating
         }
-        return new ConnectionInfo(_settings.Host, _settings.Port, _settings.User, methods.ToArray())
-        {
-            Timeout = _settings.ConnectTimeout,
-            // Names are bytes on sftp: keep those that are not UTF-8 (rclone does).
-            Encoding = RawByteUtf8Encoding.Instance,
-        };
     }
+
+    /// <summary>The connection settings and, when the agent is used, the open agent connection (the caller disposes it).</summary>
+    private (ConnectionInfo Info, SshAgent? Agent) BuildConnectionInfo()
+    {
+        var methods = new List<AuthenticationMethod>();
+        var keys = new List<IPrivateKeySource>();
+        SshAgent? agent = null;
+        try
+        {
+            if (_settings.UsesAgent)
+            {
+                agent = ConnectAgent();
+                if (agent is not null)
+                {
+                    var agentKeys = agent.ListKeys();
+                    if (_settings.KeyUseAgent && (_settings.KeyFile is not null || _settings.KeyPem is not null))
+                    {
+                        // only the agent's entry for the configured key (rclone: key_file's ".pub")
+                        var want = ConfiguredPublicKey();
+                        var match = agentKeys.FirstOrDefault(k => k.Blob.AsSpan().SequenceEqual(want));
+                        if (match.Blob is null) throw new IOException("private key not found in the ssh-agent");
+                        keys.Add(agent.KeySource(match.Blob));
+                    }
+                    else
+                    {
+                        keys.AddRange(agentKeys.Select(k => agent.KeySource(k.Blob)));
+                    }
+                }
+                // Our extra over rclone: the default key files (unencrypted ones) after the agent's keys.
+                foreach (var path in _settings.DefaultKeyFiles)
+                {
+                    try { keys.Add(new PrivateKeyFile(path)); }
+                    catch (Exception e) when (e is IOException or SshException or UnauthorizedAccessException or ArgumentException or FormatException or NotSupportedException or System.Security.Cryptography.CryptographicException)
+                    {
+                        // passphrase-protected or unreadable: skipped, as ssh does without a terminal
+                    }
+                }
+                if (keys.Count == 0 && _settings.Password is null)
+                    throw new IOException(agent is null
+                        ? "no usable key: the default key files in ~/.ssh could not be read (encrypted keys need an ssh-agent)"
+                        : "the ssh-agent holds no keys (ssh-add one) and no default key file in ~/.ssh could be read");
+            }
+            else if (LoadConfiguredKey() is { } own)
+            {
+                keys.Add(own);
+            }
+            if (keys.Count > 0) methods.Add(new PrivateKeyAuthenticationMethod(_settings.User, keys.ToArray()));
+            if (_settings.Password is { } pw)
+            {
+                methods.Add(new PasswordAuthenticationMethod(_settings.User, pw));
+                var ki = new KeyboardInteractiveAuthenticationMethod(_settings.User);
+                ki.AuthenticationPrompt += (_, e) =>
+                {
+                    foreach (var p in e.Prompts) p.Response = pw;
+                };
+                methods.Add(ki);
+            }
+            var info = new ConnectionInfo(_settings.Host, _settings.Port, _settings.User, methods.ToArray())
+            {
+                Timeout = _settings.ConnectTimeout,
+                // Names are bytes on sftp: keep those that are not UTF-8 (rclone does).
+                Encoding = RawByteUtf8Encoding.Instance,
+            };
+            RestrictAlgorithms(info, _settings.UseInsecureCipher);
+            return (info, agent);
+        }
+        catch
+        {
+            agent?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The algorithms rclone 1.60.1 offers: no CBC ciphers and no group-exchange key exchanges unless
+    /// use_insecure_cipher is set (then aes128/192/256-cbc, 3des-cbc and diffie-hellman-group-exchange-sha256/sha1
+    /// as well); the old diffie-hellman-group1-sha1 never.
+    /// </summary>
+    internal static void RestrictAlgorithms(ConnectionInfo info, bool insecure)
+    {
+        info.KeyExchangeAlgorithms.Remove("diffie-hellman-group1-sha1");
+        if (insecure) return;
+        foreach (var c in InsecureCiphers) info.Encryptions.Remove(c);
+        foreach (var k in InsecureKex) info.KeyExchangeAlgorithms.Remove(k);
+    }
+
+    internal static readonly string[] InsecureCiphers = ["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc"];
+    internal static readonly string[] InsecureKex = ["diffie-hellman-group-exchange-sha256", "diffie-hellman-group-exchange-sha1"];
+
+    /// <summary>The agent, or null when there is none to use and other keys may do; an IOException when the agent is required.</summary>
+    private SshAgent? ConnectAgent()
+    {
+        var required = _settings.KeyUseAgent || _settings.DefaultKeyFiles.Count == 0;
+        if (_settings.AgentSocket is not { } sock)
+        {
+            if (required) throw new IOException("couldn't connect to ssh-agent: SSH agent requested but SSH_AUTH_SOCK not-specified");
+            return null;
+        }
+        try
+        {
+            return SshAgent.Connect(sock, _settings.ConnectTimeout);
+        }
+        catch (IOException) when (!required)
+        {
+            return null; // a stale SSH_AUTH_SOCK: the default key files may still do
+        }
+    }
+
+    /// <summary>key_pem (which wins, as in rclone) or key_file, with key_file_pass; null when neither is set.</summary>
+    private PrivateKeyFile? LoadConfiguredKey()
+    {
+        var what = _settings.KeyPem is not null ? "key_pem" : "key_file";
+        try
+        {
+            if (_settings.KeyPem is { } pem)
+            {
+                using var ms = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(pem));
+                return _settings.KeyFilePassword is { } kp ? new PrivateKeyFile(ms, kp) : new PrivateKeyFile(ms);
+            }
+            if (_settings.KeyFile is { } keyFile)
+                return _settings.KeyFilePassword is { } kp ? new PrivateKeyFile(keyFile, kp) : new PrivateKeyFile(keyFile);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or SshException or UnauthorizedAccessException or ArgumentException or FormatException or NotSupportedException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new IOException($"couldn't read {what}: {OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>The public key blob of the configured key: key_file's ".pub" file (as rclone reads it), or key_pem's own.</summary>
+    private byte[] ConfiguredPublicKey()
+    {
+        if (_settings.KeyPem is null && _settings.KeyFile is { } keyFile)
+        {
+            string text;
+            try { text = File.ReadAllText(keyFile + ".pub"); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"failed to read public key file: {OneLine(e.Message)}", e);
+            }
+            var parts = text.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
+            try
+            {
+                if (parts.Length >= 2) return Convert.FromBase64String(parts[1]);
+            }
+            catch (FormatException) { }
+            throw new IOException($"failed to parse public key file {keyFile}.pub");
+        }
+        return LoadConfiguredKey()!.HostKeyAlgorithms.First().Data;
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
 
     private string Full(string rel)
     {
@@ -394,6 +594,7 @@ public sealed class SftpStorage : IStorage, IMover, IConnectable
             c.Dispose();
         }
         _connectLock.Dispose();
+        DisposeHashing();
         return ValueTask.CompletedTask;
     }
 }

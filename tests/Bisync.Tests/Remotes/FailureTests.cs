@@ -188,11 +188,13 @@ public class FailureTests
     [InlineData(":nosuchtype:x", "didn't find backend called \"nosuchtype\"")]
     [InlineData("nosuchremote:x", "didn't find section in config file")]
     [InlineData(":sftp:x", "\"host\" is required")]
-    [InlineData(":sftp,host=127.0.0.1:x", "needs \"pass\" or \"key_file\"")]
+    [InlineData(":sftp,host=127.0.0.1:x", "set \"pass\", \"key_file\" or \"key_pem\", or start an ssh-agent")]
     [InlineData(":s3,access_key_id=a:bucket", "secret_access_key not found")]
     public async Task Config_mistakes_are_one_line_user_errors(string path, string expected)
     {
-        var ex = await Fails(() => RemoteTestEnv.Opener().OpenAsync(path, None));
+        // no agent and an empty HOME: nothing to log in with (and the real ~/.ssh stays out of it)
+        var env = new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = "", ["HOME"] = "/nonexistent-home" };
+        var ex = await Fails(() => RemoteTestEnv.Opener(env: env).OpenAsync(path, None));
         Assert.Contains(expected, ex.Message);
         Assert.Equal(1, ex.ExitCode);
     }
