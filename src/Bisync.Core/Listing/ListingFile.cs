@@ -227,7 +227,8 @@ public static class ListingFile
         var mod = ParseTime(time);
         var name = GoQuote.Unquote(quoted);
         // A path that could reach outside the root (absolute, "..", empty segments) is damage too.
-        if (name.Length == 0 || Storage.SafePath.Problem(name) is { } why) throw new FormatException($"unsafe path {GoQuote.Quote(name)}: {(name.Length == 0 ? "empty path" : why)}");
+        var unsafeWhy = name.Length == 0 ? "empty path" : Storage.SafePath.Problem(name);
+        if (unsafeWhy is not null) throw new FormatException($"unsafe path {GoQuote.Quote(name)}: {unsafeWhy}");
         _ = flags;
         _ = id;
         return new ListingEntry(name, sizeValue, mod, Intern(hash));
