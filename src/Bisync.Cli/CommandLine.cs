@@ -51,8 +51,8 @@ public static class CommandLine
             if (arg[1] == '-')
             {
                 var eq = arg.IndexOf('=');
-                var nameSpan = eq < 0 ? arg.AsSpan() : arg.AsSpan(0, eq);
-                var flag = Flags.Find(nameSpan) ?? throw new UsageException($"unknown flag: {nameSpan}");
+                var name = eq < 0 ? arg : arg[..eq];
+                var flag = Flags.Find(name) ?? throw new UsageException($"unknown flag: {name}");
                 string value;
                 if (eq >= 0) value = arg[(eq + 1)..];
                 else if (flag.TakesNoValue) value = flag.ImplicitValue;

@@ -66,6 +66,13 @@ public sealed class OptionsBuilder
     }
 }
 
+/// <summary>A word an <see cref="FlagKind.Enum"/> flag takes and the value it stands for.</summary>
+public readonly struct Choice(string word, object value)
+{
+    public string Word { get; } = word;
+    public object Value { get; } = value;
+}
+
 /// <summary>One command-line flag: everything the parser, --help and the tests need to know about it.</summary>
 public abstract class Flag
 {
@@ -114,7 +121,11 @@ public abstract class Flag
     public abstract void Apply(OptionsBuilder o, string value);
 }
 
-/// <summary>A flag whose value parses to <typeparamref name="T"/>.</summary>
+/// <summary>
+/// A flag whose value parses to <typeparamref name="T"/>. Only bool, int, long, string and object are
+/// used: ReadyToRun precompiles those, while an instantiation over a value type from another assembly
+/// (TimeSpan, an engine enum) would be JIT-compiled at every start.
+/// </summary>
 public sealed class Flag<T> : Flag
 {
     public required Func<Flag, string, OptionsBuilder, T> Parse { get; init; }

@@ -31,8 +31,8 @@ public static class Flags
                 (o, v) => o.Bisync = o.Bisync with { CheckFilename = v },
                 validate: v => v.Length == 0 || v.Contains('/') ? $"invalid --check-filename \"{v}\": a file name without '/'" : null),
             Enum(None, "--check-sync", "Compare the final listings",
-                [("true", CheckSyncMode.True), ("false", CheckSyncMode.False), ("only", CheckSyncMode.Only)], "true",
-                (o, v) => o.Bisync = o.Bisync with { CheckSync = v }),
+                [new("true", CheckSyncMode.True), new("false", CheckSyncMode.False), new("only", CheckSyncMode.Only)], "true",
+                (o, v) => o.Bisync = o.Bisync with { CheckSync = (CheckSyncMode)v }),
             Str(None, "--filters-file", "Read filtering rules from a file; a change to it needs --resync", null,
                 (o, v) => o.Bisync = o.Bisync with { FiltersFile = v }),
             Bool(None, "--force", "Bypass the --max-delete and all-files-changed safety checks",
@@ -72,8 +72,8 @@ public static class Flags
             Bool('q', "--quiet", "Only errors",
                 (o, v) => o.Quiet = v),
             Enum(None, "--log-level", "Log level; overrides -v and -q",
-                [("DEBUG", LogLevel.Debug), ("INFO", LogLevel.Info), ("NOTICE", LogLevel.Notice), ("ERROR", LogLevel.Error)], "NOTICE",
-                (o, v) => o.LogLevel = v),
+                [new("DEBUG", LogLevel.Debug), new("INFO", LogLevel.Info), new("NOTICE", LogLevel.Notice), new("ERROR", LogLevel.Error)], "NOTICE",
+                (o, v) => o.LogLevel = (LogLevel)v),
             Str(None, "--log-file", "Append the log to this file instead of stderr", null,
                 (o, v) => o.Cli = o.Cli with { LogFile = v }),
             Str(None, "--config", "rclone.conf to read remotes from", null,
@@ -116,18 +116,16 @@ public static class Flags
             Bool(None, "--ignore-case", "Match filters case-insensitively",
                 (o, v) => o.Filter = o.Filter with { IgnoreCase = v }),
             Enum(None, "--dump", "Print the compiled filter rules, then run",
-                [("filters", true)], null,
-                (o, v) => o.Cli = o.Cli with { DumpFilters = v },
+                [new("filters", true)], null,
+                (o, v) => o.Cli = o.Cli with { DumpFilters = (bool)v },
                 error: (f, v) => $"--dump {v} is not supported (only --dump filters)")),
     ];
 
     private static readonly Dictionary<string, Flag> ByName = BuildByName();
-    private static readonly Dictionary<string, Flag>.AlternateLookup<ReadOnlySpan<char>> ByNameSpan =
-        ByName.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly Flag?[] ByShort = BuildByShort();
 
     /// <summary>The flag named "--name" (with its dashes), or null.</summary>
-    public static Flag? Find(ReadOnlySpan<char> longName) => ByNameSpan.TryGetValue(longName, out var f) ? f : null;
+    public static Flag? Find(string longName) => ByName.GetValueOrDefault(longName);
 
     /// <summary>The flag whose one-letter form is <paramref name="letter"/>, or null.</summary>
     public static Flag? FindShort(char letter) => letter < ByShort.Length ? ByShort[letter] : null;
@@ -190,34 +188,49 @@ public static class Flags
         Set = set,
     };
 
-    private static Flag<T> Enum<T>(char shortName, string name, string help, (string Word, T Value)[] choices, string? @default,
-        Action<OptionsBuilder, T> set, Func<Flag, string, string>? error = null) => new()
+    /// <summary>
+    /// One of a fixed list of words. The setter gets the chosen <see cref="Choice.Value"/> (cast it back):
+    /// not generic, so no instantiation over another assembly's enum is left for the JIT at start-up.
+    /// </summary>
+    private static Flag<object> Enum(char shortName, string name, string help, Choice[] choices, string? @default,
+        Action<OptionsBuilder, object> set, Func<Flag, string, string>? error = null)
     {
-        Short = shortName, Name = name, Kind = FlagKind.Enum, Help = help, Default = @default, ValueName = "string",
-        Choices = Array.ConvertAll(choices, c => c.Word),
-        Parse = (f, v, _) =>
+        var words = new string[choices.Length];
+        for (var i = 0; i < choices.Length; i++) words[i] = choices[i].Word;
+        return new()
         {
-            foreach (var (word, value) in choices)
-                if (string.Equals(word, v, StringComparison.OrdinalIgnoreCase)) return value;
-            throw new UsageException(error is null
-                ? $"invalid {f.Name} \"{v}\": use {FlagParsers.OneOf(f.Choices)}"
-                : error(f, v));
-        },
-        Set = set,
-    };
+            Short = shortName, Name = name, Kind = FlagKind.Enum, Help = help, Default = @default, ValueName = "string",
+            Choices = words,
+            Parse = (f, v, _) =>
+            {
+                foreach (var c in choices)
+                    if (string.Equals(c.Word, v, StringComparison.OrdinalIgnoreCase)) return c.Value;
+                throw new UsageException(error is null
+                    ? $"invalid {f.Name} \"{v}\": use {FlagParsers.OneOf(f.Choices)}"
+                    : error(f, v));
+            },
+            Set = set,
+        };
+    }
 
-    private static Flag<TimeSpan> Duration(char shortName, string name, string help, string? @default,
+    /// <summary>
+    /// A time-out. Carried as ticks inside (Flag&lt;long&gt; is precompiled; Flag&lt;TimeSpan&gt; would be
+    /// compiled at every start), handed to the setter as a TimeSpan.
+    /// </summary>
+    private static Flag<long> Duration(char shortName, string name, string help, string? @default,
         Action<OptionsBuilder, TimeSpan> set) => new()
     {
         Short = shortName, Name = name, Kind = FlagKind.Duration, Help = help, Default = @default, ValueName = "duration",
-        Parse = FlagParsers.Duration, Set = set,
+        Parse = (f, v, o) => FlagParsers.Duration(f, v, o).Ticks,
+        Set = (o, ticks) => set(o, TimeSpan.FromTicks(ticks)),
     };
 
     /// <summary>A filter age: like a duration, but an error explains the accepted forms.</summary>
-    private static Flag<TimeSpan> Age(char shortName, string name, string help, Action<OptionsBuilder, TimeSpan> set) => new()
+    private static Flag<long> Age(char shortName, string name, string help, Action<OptionsBuilder, TimeSpan> set) => new()
     {
         Short = shortName, Name = name, Kind = FlagKind.Duration, Help = help, ValueName = "duration",
-        Parse = FlagParsers.Age, Set = set,
+        Parse = (f, v, o) => FlagParsers.Age(f, v, o).Ticks,
+        Set = (o, ticks) => set(o, TimeSpan.FromTicks(ticks)),
     };
 
     private static Flag<long> Size(char shortName, string name, string help, Action<OptionsBuilder, long> set) => new()
