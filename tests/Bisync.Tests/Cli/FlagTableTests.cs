@@ -228,11 +228,14 @@ public class FlagTableTests
     public void An_enum_flag_takes_each_of_its_words_in_any_case_and_no_other(string name)
     {
         var f = F(name);
+        var get = Expectations[name].Get;
+        var values = new List<object?>();
         foreach (var word in f.Choices)
         {
-            Parse(name, word.ToLowerInvariant());
-            Parse(name + "=" + word.ToUpperInvariant());
+            values.Add(get(Parse(name, word.ToLowerInvariant())));
+            Assert.Equal(values[^1], get(Parse(name + "=" + word.ToUpperInvariant())));
         }
+        Assert.Equal(f.Choices.Count, values.Distinct().Count()); // each word its own value
         var error = Fail("p1", "p2", name, "nonsense");
         Assert.Contains(name, error);
         Assert.Contains("nonsense", error);
