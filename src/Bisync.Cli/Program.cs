@@ -23,7 +23,7 @@ public static class Program
         }
         if (cli.Help)
         {
-            Console.Out.Write(HelpText.Text);
+            Console.Out.Write(HelpText.Build());
             return 0;
         }
         if (cli.Version)
@@ -80,16 +80,7 @@ public static class Program
         BisyncResult result;
         try
         {
-            var remotes = new RemoteOptions
-            {
-                ConfigPath = cli.ConfigPath,
-                Retries = cli.Retries,
-                LowLevelRetries = cli.LowLevelRetries,
-                Timeout = cli.Timeout,
-                ConnectTimeout = cli.ConnectTimeout,
-                Checkers = cli.Bisync.Checkers,
-                Log = log.Debug,
-            };
+            var remotes = cli.Remotes with { Log = log.Debug };
             var engine = new BisyncEngine(new RemoteStorageOpener(remotes), log);
             result = engine.RunAsync(cli.Bisync, cancel.Token, filter).GetAwaiter().GetResult();
         }
