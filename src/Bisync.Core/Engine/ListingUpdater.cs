@@ -12,7 +12,10 @@ namespace Bisync.Engine;
 /// </summary>
 public static class ListingUpdater
 {
-    public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, Func<FileListing> prior,
+    /// <param name="prior">The side's prior listing (read only when <paramref name="keepPrior"/> is not empty).</param>
+    /// <param name="otherPrior">The other side's prior listing: a kept path goes back into both listings only
+    /// where both held it (else, a damaged listing could leave the two out of step), and out of both otherwise.</param>
+    public static async Task<FileListing> UpdateAsync(IStorage storage, FileListing current, Func<FileListing> prior, Func<FileListing> otherPrior,
         IEnumerable<string> touched, IReadOnlyDictionary<string, StorageEntry?> done, ISet<string> keepPrior, CancellationToken ct)
     {
         var removed = new List<string>();
@@ -29,9 +32,10 @@ public static class ListingUpdater
         if (keepPrior.Count > 0)
         {
             var before = prior();
+            var other = otherPrior();
             foreach (var path in keepPrior)
             {
-                if (before.TryGet(path, out var old)) set.Add(old);
+                if (before.TryGet(path, out var old) && other.Contains(path)) set.Add(old);
                 else removed.Add(path);
             }
         }

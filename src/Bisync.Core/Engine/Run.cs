@@ -61,8 +61,8 @@ internal sealed class Run : IDisposable
             applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
-                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), applied.Touched1, applied.On1.Done, applied.KeepPrior, ct).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), applied.Touched2, applied.On2.Done, applied.KeepPrior, ct).ConfigureAwait(false);
+                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, ct).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, ct).ConfigureAwait(false);
             }
         }
         Timing("applied changes");
@@ -98,8 +98,8 @@ internal sealed class Run : IDisposable
         FileListing final1 = current1, final2 = current2;
         if (!_options.DryRun)
         {
-            final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
-            final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
+            final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => current2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
+            final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
         }
         _listings.Write(_names.Listing1, final1);
         _listings.Write(_names.Listing2, final2);
