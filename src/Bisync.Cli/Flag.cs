@@ -3,6 +3,8 @@ using Bisync.Engine;
 using Bisync.Filters;
 using Bisync.Logging;
 using Bisync.Remotes;
+using RcloneDuration = Bisync.Units.Duration;
+using RcloneSize = Bisync.Units.SizeSuffix;
 
 namespace Bisync.Cli;
 
@@ -162,24 +164,24 @@ internal static class FlagParsers
     {
         try
         {
-            return SizeSuffix.Parse(value);
+            return RcloneSize.Parse(value);
         }
-        catch (FilterException ex)
+        catch (FormatException ex)
         {
-            throw new UsageException(ex.Message);
+            throw new UsageException($"{ex.Message} for {f.Name}");
         }
     }
 
-    /// <summary>A time-out: the flag is named in the error.</summary>
+    /// <summary>A time-out ("off" and 0 mean no limit): the flag is named in the error.</summary>
     public static TimeSpan Duration(Flag f, string value, OptionsBuilder o)
     {
         try
         {
-            return FilterDuration.Parse(value, o.Now);
+            return RcloneDuration.Parse(value);
         }
-        catch (FilterException)
+        catch (FormatException ex)
         {
-            throw new UsageException($"invalid duration \"{value}\" for {f.Name}");
+            throw new UsageException($"{ex.Message} for {f.Name}");
         }
     }
 
@@ -188,11 +190,11 @@ internal static class FlagParsers
     {
         try
         {
-            return FilterDuration.Parse(value, o.Now);
+            return RcloneDuration.Parse(value, o.Now);
         }
-        catch (FilterException ex)
+        catch (FormatException ex)
         {
-            throw new UsageException(ex.Message);
+            throw new UsageException($"{ex.Message} for {f.Name}");
         }
     }
 

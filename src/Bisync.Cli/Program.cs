@@ -8,7 +8,29 @@ namespace Bisync.Cli;
 
 public static class Program
 {
+    /// <summary>Set once the command line asked for DEBUG: only then is a stack trace shown.</summary>
+    private static bool debug;
+
+    /// <summary>
+    /// Exit codes (README and --help list them): 0 success; 1 usage error or a failure that locks
+    /// nothing out; 2 critical error (or an unforeseen one); 3 a path does not exist. Nothing
+    /// unforeseen escapes as a stack trace: it becomes one line and exit 2.
+    /// </summary>
     public static int Main(string[] args)
+    {
+        try
+        {
+            return Run(args);
+        }
+        catch (Exception ex)
+        {
+            WriteFailure(ErrorText.OneLine(ex));
+            if (debug) Console.Error.WriteLine(ErrorText.Detail(ex));
+            return 2;
+        }
+    }
+
+    private static int Run(string[] args)
     {
         CliOptions cli;
         try
@@ -32,6 +54,7 @@ public static class Program
             return 0;
         }
 
+        debug = cli.LogLevel == LogLevel.Debug;
         using var log = new Logger(cli.LogLevel, Console.Error);
         if (cli.LogFile is not null)
         {
@@ -39,9 +62,9 @@ public static class Program
             {
                 log.OpenFile(cli.LogFile);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                Console.Error.WriteLine($"bisync: cannot open log file {cli.LogFile}: {ex.Message}");
+                Console.Error.WriteLine($"bisync: cannot open log file {cli.LogFile}: {ErrorText.OneLine(ex)}");
                 return 1;
             }
         }
@@ -56,7 +79,7 @@ public static class Program
                 Console.Out.WriteLine(set.Dump());
                 filter = set;
             }
-            catch (Exception ex) when (ex is FilterException or IOException)
+            catch (Exception ex) when (ex is FilterException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"bisync: {ex.Message}");
                 return 1;

@@ -14,10 +14,10 @@ public sealed record RemoteOptions
     /// <summary>--low-level-retries: tries per backend operation on transient errors.</summary>
     public int LowLevelRetries { get; init; } = 10;
 
-    /// <summary>--timeout: IO idle timeout (an operation with no progress this long fails); zero = none.</summary>
+    /// <summary>--timeout: IO idle timeout (an operation with no progress this long fails); zero or "off" = none.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>--contimeout: limit for connecting to a server.</summary>
+    /// <summary>--contimeout: limit for connecting to a server; zero or "off" = none.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>--checkers: parallel metadata requests a backend may run (e.g. S3 HEADs while listing).</summary>

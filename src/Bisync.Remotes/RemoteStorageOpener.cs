@@ -1,3 +1,4 @@
+using Bisync.Units;
 using Bisync.Remotes.Config;
 using Bisync.Remotes.Paths;
 using Bisync.Remotes.S3;
@@ -60,10 +61,10 @@ public sealed class RemoteStorageOpener : IStorageOpener
                 return await OpenAsync(joined, depth + 1, ct).ConfigureAwait(false);
             }
             case "sftp":
-                storage = new SftpStorage(SftpSettings.From(cfg, _env) with { ConnectTimeout = _options.ConnectTimeout }, parsed.Path, parsed.RootString);
+                storage = new SftpStorage(SftpSettings.From(cfg, _env) with { ConnectTimeout = Duration.AsTimeout(_options.ConnectTimeout) }, parsed.Path, parsed.RootString);
                 break;
             case "s3":
-                storage = new S3Storage(S3Settings.From(cfg) with { ConnectTimeout = _options.ConnectTimeout, Checkers = Math.Max(1, _options.Checkers) },
+                storage = new S3Storage(S3Settings.From(cfg) with { ConnectTimeout = Duration.AsTimeout(_options.ConnectTimeout), Checkers = Math.Max(1, _options.Checkers) },
                     parsed.Path, parsed.RootString);
                 break;
             default:
@@ -73,7 +74,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
         if (storage is IConnectable connectable)
         {
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (_options.ConnectTimeout > TimeSpan.Zero) cts.CancelAfter(_options.ConnectTimeout);
+            if (!Duration.IsNoLimit(_options.ConnectTimeout)) cts.CancelAfter(_options.ConnectTimeout);
             try
             {
                 // A server's passing trouble (a 500, a reset) is retried here as for any operation.

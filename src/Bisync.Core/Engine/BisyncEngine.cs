@@ -36,7 +36,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             var workdir = options.Workdir ?? SessionNames.DefaultWorkdir();
             try
             {
-                Directory.CreateDirectory(workdir);
+                StateFile.CreateDirectory(workdir);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -93,6 +93,32 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         catch (FilterException ex)
         {
             return Fail(2, ex.Message);
+        }
+        catch (StateWriteException ex)
+        {
+            // Our own state could not be written (a full disk, a read-only working directory). Each
+            // state file is replaced atomically, so the listings are those of the last good run (or,
+            // for one side, this run's): a later run sees what this run did as changes to sync again
+            // (or keeps both versions), nothing is lost, and no --resync is needed.
+            log.Error("Bisync error: " + ErrorText.OneLine(ex));
+            log.Debug(ErrorText.Detail(ex));
+            log.Notice("Bisync aborted. The listings were kept: make room in the working directory and run again.");
+            return new BisyncResult(1, ErrorText.OneLine(ex));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Anything unforeseen: one line, the stack only at DEBUG. After the lock it is a critical
+            // error as rclone has it (listings set aside as .lst-err); before it nothing was touched.
+            log.Debug(ErrorText.Detail(ex));
+            if (lockFile is null || names is null) return Fail(2, ErrorText.OneLine(ex));
+            log.Error("Bisync critical error: " + ErrorText.OneLine(ex));
+            if (!options.DryRun)
+            {
+                RenameToErr(names.RealListing1, names.ErrListing1);
+                RenameToErr(names.RealListing2, names.ErrListing2);
+            }
+            log.Error("Bisync aborted. Must run --resync to recover.");
+            return new BisyncResult(2, "bisync aborted", Critical: true);
         }
         finally
         {
@@ -174,6 +200,6 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         {
             if (File.Exists(from)) File.Move(from, to, overwrite: true);
         }
-        catch (IOException) { }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -19,7 +19,7 @@ public static class FiltersFileGuard
         {
             if (dryRun) return null;
             log.Info($"Storing filters file hash to {md5File}");
-            File.WriteAllText(md5File, hash);
+            StateFile.WriteText(md5File, w => w.Write(hash));
             return null;
         }
         if (!File.Exists(md5File)) return $"filters file md5 hash not found (must run --resync): {filtersFile}";

@@ -95,8 +95,7 @@ public sealed class HashCache(string file)
             if (final.HasMd5(i)) withHash++;
         }
         if (hashed == 0 && _matched == withHash && _lines == _matched && File.Exists(file)) return;
-        var temp = file + ".tmp";
-        using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16))
+        StateFile.WriteText(file, writer =>
         {
             for (var i = 0; i < final.Count; i++)
             {
@@ -106,7 +105,6 @@ public sealed class HashCache(string file)
                 writer.Write(GoQuote.Quote(e.Path));
                 writer.Write('\n');
             }
-        }
-        File.Move(temp, file, overwrite: true);
+        });
     }
 }

@@ -61,13 +61,12 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
 /// <summary>Queue files: one Go-quoted path per line, kept in the working directory.</summary>
 public static class QueueFiles
 {
-    public static void Write(string path, IEnumerable<string> items)
+    public static void Write(string path, IEnumerable<string> items) => StateFile.WriteText(path, writer =>
     {
-        using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(false));
         foreach (var i in items)
         {
             writer.Write(Text.GoQuote.Quote(i));
             writer.Write('\n');
         }
-    }
+    });
 }

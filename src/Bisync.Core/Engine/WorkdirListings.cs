@@ -15,8 +15,8 @@ public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
             throw new CriticalException("cannot find prior Path1 or Path2 listings, likely due to critical error on prior run");
         if (options.DryRun)
         {
-            File.Copy(names.RealListing1, names.Listing1, overwrite: true);
-            File.Copy(names.RealListing2, names.Listing2, overwrite: true);
+            StateFile.Copy(names.RealListing1, names.Listing1);
+            StateFile.Copy(names.RealListing2, names.Listing2);
         }
     }
 
@@ -41,8 +41,7 @@ public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
     {
         if (ReferenceEquals(final, current) && File.Exists(currentFile))
         {
-            File.Copy(currentFile, path + ".tmp", overwrite: true);
-            File.Move(path + ".tmp", path, overwrite: true);
+            StateFile.Copy(currentFile, path);
         }
         else
         {

@@ -128,12 +128,12 @@ public sealed class FilterSet : IPathFilter
         if (options.MinSize is >= 0) set._minSize = options.MinSize.Value;
         if (options.MaxSize is >= 0) set._maxSize = options.MaxSize.Value;
         var nowUtc = now.ToUniversalTime();
-        if (options.MaxAge is { } maxAge && maxAge != FilterDuration.Off)
+        if (options.MaxAge is { } maxAge && maxAge != Units.Duration.Off)
         {
             set._modTimeFromUtc = Subtract(nowUtc, maxAge);
             set._modTimeFrom = UnixNanos(set._modTimeFromUtc.Value);
         }
-        if (options.MinAge is { } minAge && minAge != FilterDuration.Off)
+        if (options.MinAge is { } minAge && minAge != Units.Duration.Off)
         {
             set._modTimeToUtc = Subtract(nowUtc, minAge);
             set._modTimeTo = UnixNanos(set._modTimeToUtc.Value);

@@ -19,14 +19,14 @@ public static class ListingFile
     public const string HeaderPrefix = "# bisync listing v1 from ";
 
     /// <summary>
-    /// Writes <paramref name="listing"/> atomically (temporary file, then rename). Lines are put
+    /// Writes <paramref name="listing"/> atomically and durably (<see cref="Engine.StateFile"/>: a 0600
+    /// temporary, fsynced, renamed, the directory fsynced). Lines are put
     /// together as bytes: a path of printable ASCII (most paths) is copied from the listing as it
     /// is stored; any other is quoted the Go way from its string.
     /// </summary>
     public static void Write(string path, FileListing listing, bool localTime, DateTimeOffset? now = null)
     {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+        Engine.StateFile.Write(path, stream =>
         {
             var buffer = new byte[1 << 16];
             var pos = 0;
@@ -93,8 +93,7 @@ public static class ListingFile
                 }
             }
             Flush();
-        }
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Printable ASCII without a quote or backslash: written between quotes as it is.</summary>

@@ -126,14 +126,16 @@ public sealed class RemoteConfig
     {
         var v = Get(option);
         if (string.IsNullOrWhiteSpace(v)) return fallback;
-        return Units.TryParseSize(v, out var n) ? n : throw Invalid(option, "a size such as 5Mi");
+        try { return Bisync.Units.SizeSuffix.Parse(v.Trim()); }
+        catch (FormatException) { throw Invalid(option, "a size such as 5Mi (a bare number counts KiB, as in rclone)"); }
     }
 
     public TimeSpan GetDuration(string option, TimeSpan fallback)
     {
         var v = Get(option);
         if (string.IsNullOrWhiteSpace(v)) return fallback;
-        return Units.TryParseDuration(v, out var d) ? d : throw Invalid(option, "a duration such as 30s");
+        try { return Bisync.Units.Duration.Parse(v.Trim()); }
+        catch (FormatException) { throw Invalid(option, "a duration such as 30s, 1h30m or off"); }
     }
 
     /// <summary>The option must be set: a clear error otherwise.</summary>

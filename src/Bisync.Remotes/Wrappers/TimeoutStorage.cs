@@ -13,10 +13,11 @@ public sealed class TimeoutStorage : StorageDecorator
 
     private TimeoutStorage(IStorage inner, TimeSpan timeout) : base(inner) => _timeout = timeout;
 
-    /// <summary>Wraps <paramref name="inner"/>; a zero or negative timeout means none, and the storage is returned as it is.</summary>
+    /// <summary>Wraps <paramref name="inner"/>; a time-out that means no limit ("off", zero, negative, longer than
+    /// a timer takes) leaves the storage as it is.</summary>
     public static IStorage Wrap(IStorage inner, TimeSpan timeout)
     {
-        if (timeout <= TimeSpan.Zero) return inner;
+        if (Bisync.Units.Duration.IsNoLimit(timeout)) return inner;
         return new TimeoutStorage(inner, timeout);
     }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Bisync.Filters;
+using Bisync.Units;
 
 namespace Bisync.Tests.Filters;
 
@@ -99,8 +100,8 @@ public static class RcloneOracle
                 case "--exclude-if-present": markers.Add(flags[++i]); continue;
                 case "--min-size": minSize = SizeSuffix.Parse(flags[++i]); continue;
                 case "--max-size": maxSize = SizeSuffix.Parse(flags[++i]); continue;
-                case "--min-age": minAge = FilterDuration.Parse(flags[++i], now); continue;
-                case "--max-age": maxAge = FilterDuration.Parse(flags[++i], now); continue;
+                case "--min-age": minAge = Duration.Parse(flags[++i], now); continue;
+                case "--max-age": maxAge = Duration.Parse(flags[++i], now); continue;
                 default: throw new ArgumentException("flag not handled by the test: " + name);
             }
         }

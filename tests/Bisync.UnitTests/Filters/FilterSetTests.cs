@@ -1,4 +1,5 @@
 using Bisync.Filters;
+using Bisync.Units;
 using Xunit;
 
 namespace Bisync.UnitTests.Filters;
@@ -70,7 +71,7 @@ public sealed class FilterSetTests : IDisposable
     {
         var f = FilterSet.Build(new FilterOptions
         {
-            MinSize = SizeSuffix.Parse("off"), MaxAge = FilterDuration.Parse("off", Now),
+            MinSize = SizeSuffix.Parse("off"), MaxAge = Duration.Parse("off", Now),
         }, null, Now);
         Assert.True(f.IsEmpty);
     }
@@ -118,7 +119,7 @@ public sealed class FilterSetTests : IDisposable
     [InlineData("1Bi")]
     [InlineData("Inf")]
     [InlineData("OFF")]
-    public void RejectsBadSizes(string text) => Assert.Throws<FilterException>(() => SizeSuffix.Parse(text));
+    public void RejectsBadSizes(string text) => Assert.Throws<FormatException>(() => SizeSuffix.Parse(text));
 
     [Theory]
     [InlineData("10", 10.0)]
@@ -136,7 +137,7 @@ public sealed class FilterSetTests : IDisposable
     [InlineData("1y", 31536000.0)]
     [InlineData("1e3", 1000.0)]
     public void ParsesDurations(string text, double seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), FilterDuration.Parse(text, Now));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Duration.Parse(text, Now));
 
     [Theory]
     [InlineData("2024-05-31", 36.0)]
@@ -148,16 +149,16 @@ public sealed class FilterSetTests : IDisposable
         var expected = text.Length == 10
             ? Now - new DateTime(2024, 5, 31, 0, 0, 0, DateTimeKind.Local).ToUniversalTime()
             : TimeSpan.FromHours(hours);
-        Assert.Equal(expected, FilterDuration.Parse(text, Now));
+        Assert.Equal(expected, Duration.Parse(text, Now));
     }
 
     [Fact]
     public void ParsesLocalDateTimes()
     {
         var local = new DateTime(2024, 5, 30, 8, 30, 0, DateTimeKind.Local).ToUniversalTime();
-        Assert.Equal(Now - local, FilterDuration.Parse("2024-05-30 08:30:00", Now));
-        Assert.Equal(Now - local, FilterDuration.Parse("2024-05-30T08:30:00", Now));
-        Assert.Equal(FilterDuration.Off, FilterDuration.Parse("off", Now));
+        Assert.Equal(Now - local, Duration.Parse("2024-05-30 08:30:00", Now));
+        Assert.Equal(Now - local, Duration.Parse("2024-05-30T08:30:00", Now));
+        Assert.Equal(Duration.Off, Duration.Parse("off", Now));
     }
 
     [Theory]
@@ -171,5 +172,5 @@ public sealed class FilterSetTests : IDisposable
     [InlineData("2024/05/31")]
     [InlineData("2024-05-31 10:00")]
     [InlineData("OFF")]
-    public void RejectsBadDurations(string text) => Assert.Throws<FilterException>(() => FilterDuration.Parse(text, Now));
+    public void RejectsBadDurations(string text) => Assert.Throws<FormatException>(() => Duration.Parse(text, Now));
 }

@@ -1,12 +1,29 @@
 using System.Globalization;
 
-namespace Bisync.Filters;
+namespace Bisync.Units;
 
-/// <summary>rclone's duration syntax, as taken by --min-age and --max-age.</summary>
-public static class FilterDuration
+/// <summary>
+/// rclone's duration syntax, the one parser for every duration bisync reads: the time-out flags,
+/// the filter ages (--min-age, --max-age) and rclone.conf options. A bad value is a
+/// <see cref="FormatException"/> whose message is one line; callers name the flag or option.
+/// </summary>
+public static class Duration
 {
     /// <summary>The value of "off": no limit.</summary>
     public static readonly TimeSpan Off = TimeSpan.MaxValue;
+
+    /// <summary>The longest time-out every consumer takes (timers, sockets, SSH.NET, the AWS SDK: int.MaxValue ms,
+    /// about 24 days); longer counts as no limit.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    /// <summary>True when a time-out of <paramref name="d"/> means no limit: "off", zero or negative (as rclone's "0"), or too long for a timer.</summary>
+    public static bool IsNoLimit(TimeSpan d) => d <= TimeSpan.Zero || d >= LongestTimer;
+
+    /// <summary>A time-out as timers take it: <see cref="Timeout.InfiniteTimeSpan"/> when it means no limit.</summary>
+    public static TimeSpan AsTimeout(TimeSpan d) => IsNoLimit(d) ? Timeout.InfiniteTimeSpan : d;
+
+    /// <summary>A length of time (a time-out): the syntax of <see cref="Parse(string, DateTime)"/> without the absolute times.</summary>
+    public static TimeSpan Parse(string text) => Parse(text, default, allowTime: false);
 
     private static readonly string[] LocalFormats =
     [
@@ -23,7 +40,9 @@ public static class FilterDuration
     /// RFC 3339 ("2024-01-02T15:04:05Z", "...+02:00"), or local "2024-01-02T15:04:05",
     /// "2024-01-02 15:04:05", "2024-01-02".
     /// </summary>
-    public static TimeSpan Parse(string text, DateTime now)
+    public static TimeSpan Parse(string text, DateTime now) => Parse(text, now, allowTime: true);
+
+    private static TimeSpan Parse(string text, DateTime now, bool allowTime)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text == "off") return Off;
@@ -48,17 +67,17 @@ public static class FilterDuration
         if (TryParseGoDuration(text, out double ticks))
             return FromTicks(ticks, text);
 
-        if (TryParseTime(text, out DateTime whenUtc))
+        if (allowTime && TryParseTime(text, out DateTime whenUtc))
             return now.ToUniversalTime() - whenUtc;
 
-        throw new FilterException($"invalid duration \"{text}\": expected e.g. 90s, 1h30m, 2d, 1w, 1M, 1y, "
-            + "2006-01-02 or 2006-01-02T15:04:05Z, or off");
+        throw new FormatException($"invalid duration \"{text}\": expected e.g. 90s, 1h30m, 2d, 1w, 1M, 1y, "
+            + (allowTime ? "2006-01-02 or 2006-01-02T15:04:05Z, " : "") + "or off");
     }
 
     private static TimeSpan FromTicks(double ticks, string text)
     {
         if (!double.IsFinite(ticks) || Math.Abs(ticks) >= TimeSpan.MaxValue.Ticks)
-            throw new FilterException($"invalid duration \"{text}\": out of range");
+            throw new FormatException($"invalid duration \"{text}\": out of range");
         return TimeSpan.FromTicks((long)ticks);
     }
 

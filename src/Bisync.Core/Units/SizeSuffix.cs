@@ -1,8 +1,12 @@
 using System.Globalization;
 
-namespace Bisync.Filters;
+namespace Bisync.Units;
 
-/// <summary>rclone's size syntax, as taken by --min-size and --max-size.</summary>
+/// <summary>
+/// rclone's size syntax, the one parser for every size bisync reads: --min-size, --max-size and
+/// rclone.conf options (chunk_size, upload_cutoff). A bad value is a <see cref="FormatException"/>
+/// whose message is one line.
+/// </summary>
 public static class SizeSuffix
 {
     /// <summary>The value of "off": no limit.</summary>
@@ -17,8 +21,8 @@ public static class SizeSuffix
     public static long Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text == "off") return Off;
-        if (text.Length == 0) throw new FilterException("invalid size \"\": empty string");
+        if (text.Equals("off", StringComparison.OrdinalIgnoreCase)) return Off;
+        if (text.Length == 0) throw new FormatException("invalid size \"\": empty string");
 
         string number;
         long multiplier;
@@ -44,23 +48,23 @@ public static class SizeSuffix
                 't' or 'T' => 1L << 40,
                 'p' or 'P' => 1L << 50,
                 'e' or 'E' => 1L << 60,
-                _ => throw new FilterException($"invalid size \"{text}\": bad suffix '{unit}'"),
+                _ => throw new FormatException($"invalid size \"{text}\": bad suffix '{unit}'"),
             };
             number = text[..^suffixLength];
         }
 
         if (!TryParseNumber(number, out double value))
-            throw new FilterException($"invalid size \"{text}\": \"{number}\" is not a number");
+            throw new FormatException($"invalid size \"{text}\": \"{number}\" is not a number");
         if (value < 0)
-            throw new FilterException($"invalid size \"{text}\": size can't be negative");
+            throw new FormatException($"invalid size \"{text}\": size can't be negative");
         double bytes = value * multiplier;
         if (bytes >= 9.2233720368547758E18)
-            throw new FilterException($"invalid size \"{text}\": too large");
+            throw new FormatException($"invalid size \"{text}\": too large");
         return (long)bytes;
     }
 
     /// <summary>A decimal floating-point number as Go writes them: sign, digits with '_' between, '.', exponent.</summary>
-    internal static bool TryParseNumber(string s, out double value)
+    public static bool TryParseNumber(string s, out double value)
     {
         value = 0;
         if (s.Length == 0) return false;
