@@ -186,10 +186,13 @@ public static class ListingFile
     /// <summary>Reads a listing line by line, in file order (rclone writes them sorted).</summary>
     public static IEnumerable<ListingEntry> Stream(string path)
     {
-        using var reader = new StreamReader(path, new UTF8Encoding(false, false), false, 1 << 16);
+        // Invalid UTF-8 is damage: rclone writes such bytes Go-quoted (\xff), never raw.
+        using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true), false, 1 << 16);
+        // A listing always starts with its header: an empty file is one cut short (a crash before its data reached the disk).
+        if (Peek(reader, path) < 0) throw new ListingFormatException($"{path}:1: invalid listing: the file is empty (no header)");
         var lineNo = 0;
         string? line;
-        while ((line = reader.ReadLine()) != null)
+        while ((line = ReadLine(reader, path, lineNo + 1)) != null)
         {
             lineNo++;
             if (line.Length == 0 || line[0] == '#') continue;
@@ -206,6 +209,31 @@ public static class ListingFile
         }
     }
 
+    private static string? ReadLine(StreamReader reader, string path, int lineNo)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (DecoderFallbackException)
+        {
+            // Decoding runs a buffer ahead of the lines: the line is this one or one of the next.
+            throw new ListingFormatException($"{path}:{lineNo}: invalid listing line: not UTF-8 (this line or one after it)");
+        }
+    }
+
+    private static int Peek(StreamReader reader, string path)
+    {
+        try
+        {
+            return reader.Peek();
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ListingFormatException($"{path}:1: invalid listing: not UTF-8");
+        }
+    }
+
     public static ListingEntry ParseLine(string line)
     {
         var span = line.AsSpan();
@@ -218,8 +246,12 @@ public static class ListingFile
         while (pos < span.Length && span[pos] == ' ') pos++;
         if (pos >= span.Length) throw new FormatException("missing path");
         var quoted = span[pos..];
-        if (!long.TryParse(size, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sizeValue))
+        // rclone writes "-" as the flags and the id; -1 is its size when unknown.
+        if (flags is not "-") throw new FormatException($"bad flags \"{flags.ToString()}\"");
+        if (!long.TryParse(size, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sizeValue) || sizeValue < -1)
             throw new FormatException($"bad size \"{size.ToString()}\"");
+        if (id.Length > 255 || id.ContainsAnyExceptInRange('!', '~'))
+            throw new FormatException($"bad id \"{id.ToString()}\"");
         // Hashes are hex digests with a type prefix ("md5:…"); anything else is damage.
         if (hash.Length > 255 || hash.ContainsAnyExceptInRange('!', '~'))
             throw new FormatException($"bad hash \"{hash.ToString()}\"");
@@ -228,8 +260,6 @@ public static class ListingFile
         // A path that could reach outside the root (absolute, "..", empty segments) is damage too.
         var unsafeWhy = name.Length == 0 ? "empty path" : Storage.SafePath.Problem(name);
         if (unsafeWhy is not null) throw new FormatException($"unsafe path {GoQuote.Quote(name)}: {unsafeWhy}");
-        _ = flags;
-        _ = id;
         return new ListingEntry(name, sizeValue, mod, Intern(hash));
     }
 
