@@ -11,7 +11,16 @@ public static class ErrorText
         else if (e.InnerException is { } inner && !message.Contains(inner.Message, StringComparison.Ordinal)
                  && e is not (IOException or UnauthorizedAccessException or StateWriteException))
             message += ": " + inner.Message;
+        if (e is IOException or UnauthorizedAccessException or StateWriteException)
+            message = PathFirst(message);
         return Fold(message);
+    }
+
+    /// <summary>.NET writes "Read-only file system : '/a/b'": say "/a/b: Read-only file system", as rclone would.</summary>
+    private static string PathFirst(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^(?<what>[^']*?)\s*:\s*'(?<path>[^']*)'\.?$");
+        return m.Success ? $"{m.Groups["path"].Value}: {m.Groups["what"].Value}" : message;
     }
 
     /// <summary>The full exception with its stack, for -vv (DEBUG) only.</summary>
