@@ -168,7 +168,7 @@ internal static class FlagParsers
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"{ex.Message} for {f.Name}");
+            throw new UsageException(Named(ex, f, value));
         }
     }
 
@@ -181,7 +181,7 @@ internal static class FlagParsers
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"{ex.Message} for {f.Name}");
+            throw new UsageException(Named(ex, f, value));
         }
     }
 
@@ -194,8 +194,16 @@ internal static class FlagParsers
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"{ex.Message} for {f.Name}");
+            throw new UsageException(Named(ex, f, value));
         }
+    }
+
+    /// <summary>A parser's one line with the flag put after the value: invalid size "10X" for --max-size: bad suffix 'X'.</summary>
+    private static string Named(FormatException ex, Flag f, string value)
+    {
+        var quoted = $"\"{value}\"";
+        var at = ex.Message.IndexOf(quoted, StringComparison.Ordinal);
+        return at < 0 ? $"{ex.Message} ({f.Name})" : ex.Message.Insert(at + quoted.Length, " for " + f.Name);
     }
 
     /// <summary>"a, b or c".</summary>

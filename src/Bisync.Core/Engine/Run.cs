@@ -67,6 +67,7 @@ internal sealed class Run : IDisposable
         }
         Timing("applied changes");
 
+        if (applied is not null) SyncToDisk(applied.On1.Done.Count, applied.On2.Done.Count);
         _log.Info("Updating listings");
         await _listings.WriteFinalAsync(final1, current1, final2, current2, ct).ConfigureAwait(false);
         _side1.SaveHashes(final1);
@@ -78,6 +79,18 @@ internal sealed class Run : IDisposable
         if (_options.CheckSync == CheckSyncMode.True && !_options.DryRun && !CheckSync.Run(final1, final2, _path1.Root, _path2.Root, _log))
             throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
         await FinishAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Before the listings (fsynced) say the copies are there, the copies' data must be on the disk:
+    /// one syncfs of each local side this run wrote to (not an fsync per file: see the README's
+    /// "Durability" for the numbers). Remote sides are durable when their server says done.
+    /// </summary>
+    private void SyncToDisk(int changed1, int changed2)
+    {
+        if (_options.DryRun) return;
+        if (changed1 > 0) StateFile.SyncFileSystem(_path1.Root);
+        if (changed2 > 0) StateFile.SyncFileSystem(_path2.Root);
     }
 
     public async Task ResyncAsync(CancellationToken ct)
@@ -94,6 +107,7 @@ internal sealed class Run : IDisposable
         if (firstError is not null)
             throw new CriticalException($"resync failed: {firstError.Message}");
 
+        SyncToDisk(copied1.Done.Count, synced2.Done.Count);
         _log.Info("Resync updating listings");
         FileListing final1 = current1, final2 = current2;
         if (!_options.DryRun)

@@ -93,6 +93,19 @@ public static partial class StateFile
     private static string WithoutPath(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message, @"\s*:\s*'[^']*'\s*$", "");
 
+    /// <summary>
+    /// syncfs(2) on the file system holding <paramref name="root"/> when it is a local directory (a
+    /// remote root such as "remote:path" is not an absolute path, and is left alone); best effort.
+    /// </summary>
+    public static void SyncFileSystem(string root)
+    {
+        if (!Path.IsPathRooted(root) || !Directory.Exists(root)) return;
+        var fd = open(root, ORdOnly | ODirectory | OCloexec);
+        if (fd < 0) return;
+        try { syncfs(fd); }
+        finally { close(fd); }
+    }
+
     private static void TryDelete(string path)
     {
         try { File.Delete(path); }
@@ -106,6 +119,9 @@ public static partial class StateFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int syncfs(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);

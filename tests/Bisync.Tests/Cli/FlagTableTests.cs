@@ -400,9 +400,9 @@ public class FlagTableTests
         Assert.Equal("invalid --check-filename \"\": a file name without '/'", Fail("p1", "p2", "--check-filename="));
         Assert.Equal("--dump headers is not supported (only --dump filters)", Fail("p1", "p2", "--dump", "headers"));
         Assert.Equal("invalid --check-sync \"maybe\": use true, false or only", Fail("p1", "p2", "--check-sync=maybe"));
-        Assert.Equal("invalid duration \"soon\" for --timeout", Fail("p1", "p2", "--timeout", "soon"));
-        Assert.StartsWith("invalid duration \"soon\": expected", Fail("p1", "p2", "--min-age", "soon"));
-        Assert.StartsWith("invalid size \"big\"", Fail("p1", "p2", "--max-size=big"));
+        Assert.Equal("invalid duration \"soon\" for --timeout: expected e.g. 90s, 1h30m, 2d, 1w, 1M, 1y, or off", Fail("p1", "p2", "--timeout", "soon"));
+        Assert.StartsWith("invalid duration \"soon\" for --min-age: expected", Fail("p1", "p2", "--min-age", "soon"));
+        Assert.StartsWith("invalid size \"big\" for --max-size", Fail("p1", "p2", "--max-size=big"));
         Assert.Equal("--max-delete must be between 0 and 100, not 101%", Fail("p1", "p2", "--max-delete=101%"));
     }
 

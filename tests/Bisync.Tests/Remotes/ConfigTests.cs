@@ -112,6 +112,7 @@ public class ConfigTests
         Assert.Equal(200L << 20, cfg.GetSize("d", 0));
         Assert.Equal(TimeSpan.FromSeconds(90), cfg.GetDuration("e", TimeSpan.Zero));
         Assert.Equal(10, cfg.GetInt("f", 0));
+        Assert.Equal(10L << 10, cfg.GetSize("f", 0)); // a bare number counts KiB, as with rclone
         Assert.Equal(1L << 30, cfg.GetSize("g", 0));
         Assert.Throws<UserException>(() => cfg.GetInt("a", 0));
     }
