@@ -98,10 +98,10 @@ public static class RcloneOracle
                 case "--files-from": filesFrom.Add(flags[++i]); continue;
                 case "--files-from-raw": filesFromRaw.Add(flags[++i]); continue;
                 case "--exclude-if-present": markers.Add(flags[++i]); continue;
-                case "--min-size": minSize = SizeSuffix.Parse(flags[++i]); continue;
-                case "--max-size": maxSize = SizeSuffix.Parse(flags[++i]); continue;
-                case "--min-age": minAge = Duration.Parse(flags[++i], now); continue;
-                case "--max-age": maxAge = Duration.Parse(flags[++i], now); continue;
+                case "--min-size": minSize = Unit(() => SizeSuffix.Parse(flags[++i])); continue;
+                case "--max-size": maxSize = Unit(() => SizeSuffix.Parse(flags[++i])); continue;
+                case "--min-age": minAge = Unit(() => Duration.Parse(flags[++i], now)); continue;
+                case "--max-age": maxAge = Unit(() => Duration.Parse(flags[++i], now)); continue;
                 default: throw new ArgumentException("flag not handled by the test: " + name);
             }
         }
@@ -151,5 +151,12 @@ public static class RcloneOracle
                 }
             }
         }
+    }
+
+    /// <summary>A size or age the way the CLI takes it: a bad value is a filter error here (the CLI makes it a usage error).</summary>
+    private static T Unit<T>(Func<T> parse)
+    {
+        try { return parse(); }
+        catch (FormatException e) { throw new FilterException(e.Message); }
     }
 }
