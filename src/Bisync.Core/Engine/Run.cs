@@ -120,29 +120,30 @@ internal sealed class Run : IDisposable
         Timing("start");
         var list1 = Task.Run(() => _side1.ListAsync(ct), ct);
         var list2 = Task.Run(() => _side2.ListAsync(ct), ct);
-        Task write1 = Task.CompletedTask, write2 = Task.CompletedTask;
+        var writes = new List<Task>(2);
         try
         {
-            _log.Info("Path1 checking for diffs");
-            var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
-            Timing($"listed Path1 ({current1.Count} files)");
-            write1 = Task.Run(() => _listings.Write(_listings.New(1), current1), ct);
-            Safety.NotEmpty("Path1", current1.Count, _listings.New(1), _log);
-            var deltas1 = FindDeltas("Path1", _listings.Prior(1), current1, _path1);
-
-            _log.Info("Path2 checking for diffs");
-            var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
-            Timing($"listed Path2 ({current2.Count} files)");
-            write2 = Task.Run(() => _listings.Write(_listings.New(2), current2), ct);
-            Safety.NotEmpty("Path2", current2.Count, _listings.New(2), _log);
-            var deltas2 = FindDeltas("Path2", _listings.Prior(2), current2, _path2);
-            await Task.WhenAll(write1, write2).ConfigureAwait(false);
+            var (current1, deltas1) = await CompareAsync(1, list1, _path1, writes, ct).ConfigureAwait(false);
+            var (current2, deltas2) = await CompareAsync(2, list2, _path2, writes, ct).ConfigureAwait(false);
+            await Task.WhenAll(writes).ConfigureAwait(false);
             return (current1, deltas1, current2, deltas2);
         }
         finally
         {
-            await Task.WhenAll(write1, write2).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await Task.WhenAll(writes).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One side: its current listing (its .lst-new written in the background) and its deltas.</summary>
+    private async Task<(FileListing, SideDeltas)> CompareAsync(int side, Task<FileListing> listing, IStorage storage, List<Task> writes, CancellationToken ct)
+    {
+        var name = "Path" + side;
+        _log.Info($"{name} checking for diffs");
+        var current = await AwaitListing(listing, name).ConfigureAwait(false);
+        Timing($"listed {name} ({current.Count} files)");
+        writes.Add(Task.Run(() => _listings.Write(_listings.New(side), current), ct));
+        Safety.NotEmpty(name, current.Count, _listings.New(side), _log);
+        return (current, FindDeltas(name, _listings.Prior(side), current, storage));
     }
 
     private async Task FinishAsync(CancellationToken ct)

@@ -126,8 +126,7 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
 {
     private readonly SftpSettings _settings;
     private readonly string _rootPath;
-    private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private SftpClient? _client;
+    private readonly ReconnectingClient<SftpClient> _client = new();
     private string? _absRoot;
 
     public SftpStorage(SftpSettings settings, string rootPath, string display)
@@ -153,35 +152,21 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
 
     public async Task ConnectAsync(CancellationToken ct) => await ClientAsync(ct).ConfigureAwait(false);
 
-    private async Task<SftpClient> ClientAsync(CancellationToken ct)
+    private Task<SftpClient> ClientAsync(CancellationToken ct) => _client.GetAsync(async c =>
     {
-        var c = _client;
-        if (c is { IsConnected: true }) return c;
-        await _connectLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        var client = await ConnectClientAsync(info => new SftpClient(info), c).ConfigureAwait(false);
+        if (_absRoot is null)
         {
-            if (_client is { IsConnected: true }) return _client;
-            _client?.Dispose();
-            _client = null;
-            var client = await ConnectClientAsync(info => new SftpClient(info), ct).ConfigureAwait(false);
-            if (_absRoot is null)
+            var root = _rootPath;
+            if (!root.StartsWith('/'))
             {
-                var root = _rootPath;
-                if (!root.StartsWith('/'))
-                {
-                    var wd = client.WorkingDirectory.TrimEnd('/');
-                    root = root.Length == 0 ? (wd.Length == 0 ? "/" : wd) : wd + "/" + root;
-                }
-                _absRoot = root;
+                var wd = client.WorkingDirectory.TrimEnd('/');
+                root = root.Length == 0 ? (wd.Length == 0 ? "/" : wd) : wd + "/" + root;
             }
-            _client = client;
-            return client;
+            _absRoot = root;
         }
-        finally
-        {
-            _connectLock.Release();
-        }
-    }
+        return client;
+    }, ct);
 
     /// <summary>Makes and connects a client (sftp, or ssh for hash commands) with this remote's authentication and host key check.</summary>
     private async Task<T> ConnectClientAsync<T>(Func<ConnectionInfo, T> make, CancellationToken ct) where T : BaseClient
@@ -586,15 +571,8 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
 
     public ValueTask DisposeAsync()
     {
-        var c = Interlocked.Exchange(ref _client, null);
-        if (c is not null)
-        {
-            try { if (c.IsConnected) c.Disconnect(); }
-            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException) { }
-            c.Dispose();
-        }
-        _connectLock.Dispose();
-        DisposeHashing();
+        _client.Dispose();
+        _ssh.Dispose();
         return ValueTask.CompletedTask;
     }
 }
