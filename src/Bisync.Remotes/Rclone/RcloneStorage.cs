@@ -89,7 +89,20 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
 
     private static string Join(string dir, string name) => dir.Length == 0 ? name : dir + "/" + name;
 
-    private Task<JsonElement> CallAsync(string method, JsonObject body, CancellationToken ct) => D.CallAsync(method, body, ct);
+    private Task<JsonElement> CallAsync(string method, JsonObject body, CancellationToken ct)
+    {
+        foreach (var key in new[] { "remote", "srcRemote", "dstRemote" })
+            if (body[key]?.GetValue<string>() is { } p) CheckName(p);
+        return D.CallAsync(method, body, ct);
+    }
+
+    /// <summary>A name byte that is not UTF-8 (held as U+DC80..U+DCFF) cannot be sent as JSON to rclone.</summary>
+    private void CheckName(string path)
+    {
+        foreach (var c in path)
+            if (c is >= '\uDC80' and <= '\uDCFF')
+                throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API: rename it, or use a native backend");
+    }
 
     private JsonObject ListOpt(bool recurse = false, bool filesOnly = false)
     {
@@ -104,9 +117,16 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
         return opt;
     }
 
-    private static StorageEntry ToEntry(JsonElement item)
+    /// <summary>
+    /// rclone's rc API speaks JSON, whose strings are UTF-8: a name byte that is not UTF-8 arrives as
+    /// U+FFFD and cannot be addressed again. Such a name is refused loudly rather than synced under a
+    /// different name (or taken as deleted): the user renames it or uses a native backend.
+    /// </summary>
+    private StorageEntry ToEntry(JsonElement item)
     {
         var path = item.GetProperty("Path").GetString() ?? "";
+        if (path.Contains('\uFFFD'))
+            throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API (it arrives as U+FFFD): rename it, or use a native backend");
         var isDir = item.TryGetProperty("IsDir", out var d) && d.ValueKind == JsonValueKind.True;
         var size = item.TryGetProperty("Size", out var s) && s.TryGetInt64(out var sn) ? sn : 0;
         long mod = 0;
@@ -219,6 +239,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
         Stream? s;
         try
         {
+            CheckName(path);
             s = await D.OpenReadAsync(_fs, path, ct).ConfigureAwait(false);
         }
         catch (RcloneRcException e)
@@ -367,6 +388,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
     public async Task SetModTimeAsync(string path, long modTime, CancellationToken ct)
     {
         if (!Features.CanSetModTime) return;
+        CheckName(path);
         if (await StatAsync(path, ct).ConfigureAwait(false) is not { IsDir: false })
             throw new FileNotFoundException($"file not found: {Root}{path}");
         var d = D;

@@ -133,6 +133,23 @@ public sealed class RcloneSftpConformanceTests : RcloneStorageConformanceTests
         // sftp hashes are md5sum commands on the server: not asked for in listings
         Assert.Empty(S.Features.Hashes);
     }
+
+    [Fact]
+    public async Task Names_that_are_not_UTF8_are_refused_not_renamed()
+    {
+        // rclone's rc API is JSON: such a byte would come back as U+FFFD, a different name
+        var ex = await Assert.ThrowsAnyAsync<IOException>(() => PutBytesAsync("raw_\uDC81.txt", [1]));
+        Assert.Contains("not valid UTF-8", ex.Message);
+        var dir = Path.Combine(RemoteTestEnv.SftpHome, UniqueName);
+        Directory.CreateDirectory(dir);
+        Bisync.Tests.Conformance.NativeFs.WriteAll(dir + "/raw_\uDCFE.txt", [1]);
+        var listing = await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            await foreach (var _ in ((IRecursiveLister)S).ListRecursiveAsync(None)) { }
+        });
+        Assert.Contains("not valid UTF-8", listing.Message);
+        Assert.Contains("raw_\uFFFD.txt", listing.Message);
+    }
 }
 
 public sealed class RcloneS3ConformanceTests : RcloneStorageConformanceTests
