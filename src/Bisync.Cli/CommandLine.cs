@@ -22,6 +22,8 @@ public sealed record CliOptions
     public int LowLevelRetries { get; init; } = 10;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromMinutes(1);
+    public bool RcloneBackend { get; init; }
+    public string? RcloneBinary { get; init; }
 }
 
 /// <summary>
@@ -34,6 +36,7 @@ public static class CommandLine
     [
         "--check-access", "--force", "--localtime", "--no-cleanup", "--remove-empty-dirs", "--resync",
         "--dry-run", "--size-only", "--help", "--quiet", "--ignore-case", "--version", "--checksum", "--progress",
+        "--rclone-backend",
     ];
 
     private static readonly HashSet<string> ValueFlags =
@@ -42,6 +45,7 @@ public static class CommandLine
         "--transfers", "--checkers", "--filter", "--filter-from", "--include", "--include-from", "--exclude",
         "--exclude-from", "--files-from", "--files-from-raw", "--exclude-if-present", "--min-size", "--max-size",
         "--min-age", "--max-age", "--dump", "--config", "--retries", "--low-level-retries", "--timeout", "--contimeout",
+        "--rclone-binary",
     ];
 
     private static readonly Dictionary<char, string> Short = new()
@@ -222,6 +226,8 @@ public static class CommandLine
             LowLevelRetries = values.TryGetValue("--low-level-retries", out var llr) ? ParseRange("--low-level-retries", llr, 1, 1000) : 10,
             Timeout = values.TryGetValue("--timeout", out var to) ? ParseDuration("--timeout", to) : TimeSpan.FromMinutes(5),
             ConnectTimeout = values.TryGetValue("--contimeout", out var cto) ? ParseDuration("--contimeout", cto) : TimeSpan.FromMinutes(1),
+            RcloneBackend = bools.Contains("--rclone-backend"),
+            RcloneBinary = values.GetValueOrDefault("--rclone-binary"),
         };
     }
 

@@ -46,6 +46,9 @@ Global flags:
       --low-level-retries int   Retries of a failed low-level request (default 10).
       --timeout duration        I/O idle timeout for remotes (default 5m).
       --contimeout duration     Connect timeout for remotes (default 1m).
+      --rclone-backend          Send every remote through rclone (rclone rcd), also sftp, s3 and local-type
+                                remotes; remote types without a native backend always go through rclone.
+      --rclone-binary string    The rclone to run for the rclone backend (default "rclone" from PATH).
   -h, --help                    This help.
   -V, --version                 Print the version.
 

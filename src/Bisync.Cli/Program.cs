@@ -86,6 +86,7 @@ public static class Program
                 ConnectTimeout = cli.ConnectTimeout,
                 Checkers = cli.Bisync.Checkers,
                 Log = log.Debug,
+                Rclone = new Bisync.Remotes.Rclone.RcloneOptions { ForAllRemotes = cli.RcloneBackend, Binary = cli.RcloneBinary },
             };
             var engine = new BisyncEngine(new RemoteStorageOpener(remotes), log);
             result = engine.RunAsync(cli.Bisync, cancel.Token).GetAwaiter().GetResult();
