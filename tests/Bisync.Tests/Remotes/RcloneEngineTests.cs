@@ -22,7 +22,7 @@ public class RcloneEngineTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    public static TheoryData<string> WebdavServers() => new() { "rclone-webdav" };
+    public static TheoryData<string> WebdavServers() => new() { "rclone-webdav", "apache-webdav" };
 
     private static void WriteLocal(string root, string rel, string text, DateTime when)
     {

@@ -170,3 +170,23 @@ public sealed class RcloneS3ConformanceTests : RcloneStorageConformanceTests
         Assert.Equal(expected, (await S.StatAsync("h.bin", None))!.Value.Hash);
     }
 }
+
+public sealed class RcloneApacheWebdavConformanceTests : RcloneStorageConformanceTests
+{
+    protected override string Backend => "apache-webdav";
+
+    [Fact]
+    public async Task Apache_keeps_no_modification_times_and_says_so()
+    {
+        Assert.Equal("webdav", S.Type);
+        Assert.Equal(long.MaxValue, S.Features.ModTimePrecisionNs);
+        Assert.False(S.Features.CanSetModTime);
+        var before = DateTime.UtcNow.AddMinutes(-5);
+        await PutBytesAsync("t.txt", [1], SampleTime);
+        Assert.True((await S.StatAsync("t.txt", None))!.Value.ModTime > (before - DateTime.UnixEpoch).Ticks * 100,
+            "the server's upload time, not the given one");
+        // on the server's disk: only the real name, no temporary one
+        var onDisk = Path.Combine(RemoteTestEnv.Get("BISYNC_AWEBDAV_DIR"), UniqueName);
+        Assert.Equal(["t.txt"], Directory.GetFiles(onDisk).Select(Path.GetFileName));
+    }
+}
