@@ -483,6 +483,9 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
         }
         catch (RcloneRcException e) when (RcloneErrors.IsNotFound(e))
         {
+            // rclone's ftp backend reports every 550 (also "Directory not empty") as "directory not found"
+            if (await StatAsync(dir, ct).ConfigureAwait(false) is { IsDir: true })
+                throw new PermanentIOException($"couldn't remove directory {dir}: {e.RcloneMessage} (it is still there: not empty?)", e);
         }
         catch (RcloneRcException e)
         {

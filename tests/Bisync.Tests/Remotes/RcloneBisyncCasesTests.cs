@@ -7,7 +7,7 @@ namespace Bisync.Tests.Remotes;
 /// <summary>
 /// rclone v1.60.1's 17 bisync cases with Path2 through the rclone backend (Path1 and the working
 /// directory local): all but test_extended_filenames (see <see cref="NotThroughRclone"/>) on sftp
-/// and on s3. WebDAV servers keep no modification times, so the golden logs (which are about times)
+/// and on s3; a subset on FTP (ProFTPD). WebDAV servers keep no modification times, so the golden logs (which are about times)
 /// cannot match there: RcloneEngineTests checks what a run does on them instead. Where a backend cannot do
 /// what the local disk the golden output was made on can, <see cref="Expectation"/> states the
 /// difference and checks that the golden lines it replaces are there.
@@ -31,8 +31,8 @@ public sealed class RcloneBisyncCasesTests : IDisposable
     /// </summary>
     internal const string NotThroughRclone = "test_extended_filenames";
 
-    /// <summary>The subset for the other servers: plain changes, both-sides conflicts, odd names, empty folders.</summary>
-    internal static readonly string[] Subset = ["test_basic", "test_changes", "test_extended_filenames", "test_rmdirs"];
+    /// <summary>The subset for the FTP server: plain changes, every kind of change and conflict, odd names, empty folders.</summary>
+    internal static readonly string[] Subset = ["test_basic", "test_changes", "test_extended_char_paths", "test_rmdirs"];
 
     public static TheoryData<string, string> Cases()
     {
@@ -58,6 +58,22 @@ public sealed class RcloneBisyncCasesTests : IDisposable
     {
         if (name == ConformanceTests.Missing) ConformanceData.Locate(); // throws with the reason
         await RunAsync(backend, name);
+    }
+
+    public static TheoryData<string> SubsetCases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Subset) data.Add(name);
+        return data;
+    }
+
+    /// <summary>FTP (ProFTPD: MLSD, MFMT, times to the second): a representative subset, golden exactly.</summary>
+    [Theory]
+    [MemberData(nameof(SubsetCases))]
+    public async Task Path2_ftp_through_rclone(string name)
+    {
+        ConformanceData.Locate(); // throws with the reason when the data is missing
+        await RunAsync("ftp", name);
     }
 
     internal async Task RunAsync(string backend, string name)

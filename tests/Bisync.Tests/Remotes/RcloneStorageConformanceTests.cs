@@ -190,3 +190,21 @@ public sealed class RcloneApacheWebdavConformanceTests : RcloneStorageConformanc
         Assert.Equal(["t.txt"], Directory.GetFiles(onDisk).Select(Path.GetFileName));
     }
 }
+
+public sealed class RcloneFtpConformanceTests : RcloneStorageConformanceTests
+{
+    protected override string Backend => "ftp";
+
+    [Fact]
+    public async Task Proftpd_keeps_times_to_the_second_through_MFMT()
+    {
+        Assert.Equal("ftp", S.Type);
+        Assert.Equal(1_000_000_000L, S.Features.ModTimePrecisionNs);
+        Assert.True(S.Features.CanHaveEmptyDirectories);
+        Assert.True(((RcloneRetryStorage)S).Rclone.UploadsViaTemporaryName);
+        await PutBytesAsync("t.txt", [1], SampleTime);
+        var onDisk = Path.Combine(RemoteTestEnv.Get("BISYNC_FTP_DIR"), UniqueName, "t.txt");
+        Assert.Equal(new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc), File.GetLastWriteTimeUtc(onDisk));
+        Assert.Equal(["t.txt"], Directory.GetFiles(Path.GetDirectoryName(onDisk)!).Select(Path.GetFileName));
+    }
+}
