@@ -86,6 +86,7 @@ for backend in sftp s3; do
     count=$(rclone lsf -R --files-only "$remote" | wc -l)
     [ "$count" -eq "$N" ] || { echo "$backend/$tool: remote holds $count files, expected $N" >&2; exit 1; }
     results+=("$(printf '%-6s %-9s %10.2f %12.2f' "$backend" "$tool" "$first" "$nochange")")
+    echo "${results[-1]}" >&2
   done
   # the floor: listing the same remote recursively, nothing more
   times=()
