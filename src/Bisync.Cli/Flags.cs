@@ -87,6 +87,12 @@ public static class Flags
                 (o, v) => o.Remotes = o.Remotes with { Timeout = v }),
             Duration(None, "--contimeout", "Connect timeout for remotes", "1m",
                 (o, v) => o.Remotes = o.Remotes with { ConnectTimeout = v }),
+            Bool(None, "--rclone-backend", "Send every remote through rclone (rclone rcd), sftp and s3 too; remote types "
+                + "without a native backend always go through rclone",
+                (o, v) => o.Remotes = o.Remotes with { Rclone = o.Remotes.Rclone with { ForAllRemotes = v } }),
+            Str(None, "--rclone-binary", "The rclone to run for the rclone backend", null,
+                (o, v) => o.Remotes = o.Remotes with { Rclone = o.Remotes.Rclone with { Binary = v } },
+                defaultNote: "rclone from PATH"),
             Bool('h', "--help", "This help",
                 (o, v) => o.Cli = o.Cli with { Help = v }),
             Bool('V', "--version", "Print the version",

@@ -56,6 +56,8 @@ public class FlagTableTests
         ["--low-level-retries"] = Expect.Value("2", o => o.Remotes.LowLevelRetries, 2),
         ["--timeout"] = Expect.Value("90s", o => o.Remotes.Timeout, TimeSpan.FromSeconds(90)),
         ["--contimeout"] = Expect.Value("1h", o => o.Remotes.ConnectTimeout, TimeSpan.FromHours(1)),
+        ["--rclone-backend"] = Expect.On(o => o.Remotes.Rclone.ForAllRemotes),
+        ["--rclone-binary"] = Expect.Value("/opt/rclone", o => o.Remotes.Rclone.Binary, "/opt/rclone"),
         ["--help"] = Expect.On(o => o.Help),
         ["--version"] = Expect.On(o => o.Version),
 
