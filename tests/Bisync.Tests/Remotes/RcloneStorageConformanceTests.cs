@@ -42,7 +42,7 @@ public abstract class RcloneStorageConformanceTests : StorageConformanceTests, I
         await PutBytesAsync("r/s/b.txt", [1, 2]);
         await PutBytesAsync("c.txt", [1, 2, 3]);
         var all = new List<StorageEntry>();
-        await foreach (var e in ((IRecursiveLister)S).ListRecursiveAsync(None)) all.Add(e);
+        await foreach (var e in S.Capability<IRecursiveLister>()!.ListRecursiveAsync(None)) all.Add(e);
         Assert.Equal(["c.txt", "r/a.txt", "r/s/b.txt"], all.Select(e => e.Path).Order(StringComparer.Ordinal));
         Assert.Equal([3L, 1L, 2L], all.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => e.Size));
     }
@@ -58,7 +58,7 @@ public abstract class RcloneStorageConformanceTests : StorageConformanceTests, I
             File.WriteAllBytes(Path.Combine(local, "sub", "x.bin"), data);
             File.SetLastWriteTimeUtc(Path.Combine(local, "sub", "x.bin"), new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc));
             await using var src = await RemoteTestEnv.Opener().OpenAsync(local, None);
-            var copied = await ((IDirectCopier)S).TryCopyFromAsync(src, "sub/x.bin", "sub/x.bin", 1614834367_000000000L, None);
+            var copied = await S.Capability<IDirectCopier>()!.TryCopyFromAsync(src, "sub/x.bin", "sub/x.bin", 1614834367_000000000L, None);
             Assert.True(copied);
             Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(S, "sub/x.bin"));
             AssertTime(1614834367_000000000L, (await S.StatAsync("sub/x.bin", None))!.Value.ModTime);
@@ -80,7 +80,7 @@ public abstract class RcloneStorageConformanceTests : StorageConformanceTests, I
         try
         {
             await using var src = await RemoteTestEnv.Opener().OpenAsync(local, None);
-            await Assert.ThrowsAsync<FileNotFoundException>(() => ((IDirectCopier)S).TryCopyFromAsync(src, "gone.txt", "gone.txt", SampleTime, None));
+            await Assert.ThrowsAsync<FileNotFoundException>(() => S.Capability<IDirectCopier>()!.TryCopyFromAsync(src, "gone.txt", "gone.txt", SampleTime, None));
             Assert.Null(await S.StatAsync("gone.txt", None));
         }
         finally
@@ -146,7 +146,7 @@ public sealed class RcloneSftpConformanceTests : RcloneStorageConformanceTests
         Bisync.Tests.Conformance.NativeFs.WriteAll(dir + "/raw_\uDCFE.txt", [1]);
         var listing = await Assert.ThrowsAnyAsync<IOException>(async () =>
         {
-            await foreach (var _ in ((IRecursiveLister)S).ListRecursiveAsync(None)) { }
+            await foreach (var _ in S.Capability<IRecursiveLister>()!.ListRecursiveAsync(None)) { }
         });
         Assert.Contains("not valid UTF-8", listing.Message);
         Assert.Contains("raw_\uFFFD.txt", listing.Message);
