@@ -59,6 +59,11 @@ public static class Flags
             Bool('c', "--checksum", "Compare files by MD5, not modification time; hashes are cached in the working "
                 + "directory (by path, size, time, inode and ctime), so unchanged files are not read again",
                 (o, v) => o.Bisync = o.Bisync with { Checksum = v }),
+            Bool('L', "--copy-links", "Follow local symbolic links: a link to a file syncs as the file, a link to a directory is walked "
+                + "(links that lead nowhere or back up the tree are skipped with a notice)",
+                (o, v) => o.Bisync = o.Bisync with { CopyLinks = v }),
+            Bool('l', "--links", "Sync local symbolic links as NAME.rclonelink files holding the link's target, and back into links",
+                (o, v) => o.Bisync = o.Bisync with { Links = v }),
             Bool('P', "--progress", "Show transfer progress (files, bytes, rate, ETA)",
                 (o, v) => o.Bisync = o.Bisync with { Progress = v }),
             Int(None, "--transfers", "Parallel file transfers", 1, 1024, "4",

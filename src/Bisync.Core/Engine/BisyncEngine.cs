@@ -31,8 +31,12 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         LockFile? lockFile = null;
         try
         {
+            if (options.CopyLinks && options.Links)
+                throw new UserException($"Failed to create file system for \"{options.Path1}\": can't use -l/--links with -L/--copy-links", 1);
             path1 = await opener.OpenAsync(options.Path1, ct).ConfigureAwait(false);
             path2 = await opener.OpenAsync(options.Path2, ct).ConfigureAwait(false);
+            foreach (var side in new[] { path1, path2 })
+                if (side.Capability<Bisync.Storage.Local.LocalStorage>() is { } local) local.Links = options.LinkMode;
             var workdir = options.Workdir ?? SessionNames.DefaultWorkdir();
             try
             {

@@ -44,6 +44,21 @@ public sealed record BisyncOptions
     /// <summary>Parallel directory listings.</summary>
     public int Checkers { get; init; } = 8;
 
+    /// <summary>-L/--copy-links: local symbolic links are followed (a file's content, a directory walked).</summary>
+    public bool CopyLinks { get; init; }
+
+    /// <summary>-l/--links: local symbolic links are synced as NAME.rclonelink files holding the target.</summary>
+    public bool Links { get; init; }
+
+    public Bisync.Storage.LinkMode LinkMode =>
+        CopyLinks ? Bisync.Storage.LinkMode.Follow : Links ? Bisync.Storage.LinkMode.Translate : Bisync.Storage.LinkMode.Skip;
+
+    /// <summary>
+    /// How long a temporary (a half-written upload) of another process, or of one whose state is
+    /// unknown, must have been untouched before a run removes it as abandoned (see ITemporaryCleaner).
+    /// </summary>
+    public TimeSpan TemporaryMinAge { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>rclone's global filter flags; --filters-file joins them where rclone puts it (after --filter, before --filter-from).</summary>
     public FilterOptions Filter { get; init; } = new();
 }

@@ -43,6 +43,7 @@ internal sealed class Run : IDisposable
         _listings.RequirePrior();
         var (current1, deltas1, current2, deltas2) = await ListAndFindDeltasAsync(ct).ConfigureAwait(false);
         Timing("found deltas");
+        await CleanTemporariesAsync(ct).ConfigureAwait(false);
 
         Safety.Check(_options, deltas1, _path1.Root, deltas2, _path2.Root);
         if (_options.CheckAccess && !CheckAccess.Run(current1, current2, _options.CheckFilename, _log))
@@ -86,6 +87,7 @@ internal sealed class Run : IDisposable
         var list2 = Task.Run(() => _side2.ListAsync(ct), ct);
         var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
         var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
+        await CleanTemporariesAsync(ct).ConfigureAwait(false);
         _listings.Write(_listings.New(1), current1);
         _listings.Write(_listings.New(2), current2);
 
@@ -109,6 +111,13 @@ internal sealed class Run : IDisposable
     }
 
     private static readonly HashSet<string> NoPaths = [];
+
+    /// <summary>Half-written uploads that a killed run left on either side go (each side's backend says which).</summary>
+    private async Task CleanTemporariesAsync(CancellationToken ct)
+    {
+        await _side1.CleanTemporariesAsync(ct).ConfigureAwait(false);
+        await _side2.CleanTemporariesAsync(ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Both sides are listed at the same time; each prior listing is streamed through the delta

@@ -44,6 +44,8 @@ public class FlagTableTests
         ["--max-delete"] = Expect.Value("25", o => o.Bisync.MaxDelete, 25),
         ["--size-only"] = Expect.On(o => o.Bisync.SizeOnly),
         ["--checksum"] = Expect.On(o => o.Bisync.Checksum),
+        ["--copy-links"] = Expect.On(o => o.Bisync.CopyLinks),
+        ["--links"] = Expect.On(o => o.Bisync.Links),
         ["--progress"] = Expect.On(o => o.Bisync.Progress),
         ["--transfers"] = Expect.Value("7", o => o.Bisync.Transfers, 7),
         ["--checkers"] = Expect.Value("3", o => (o.Bisync.Checkers, o.Remotes.Checkers), (3, 3)),
