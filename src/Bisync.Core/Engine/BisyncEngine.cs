@@ -6,7 +6,12 @@ using Bisync.Storage;
 namespace Bisync.Engine;
 
 /// <summary>A failure that locks the pair out until --resync (listings renamed to .lst-err, exit 2).</summary>
-public sealed class CriticalException(string message) : Exception(message);
+public sealed class CriticalException(string message) : Exception(message)
+{
+    /// <summary>One of rclone's less serious errors (check files, missing listings, changed filters file):
+    /// with --resilient it aborts the run without locking the pair out.</summary>
+    public bool LessSerious { get; init; }
+}
 
 /// <summary>A failure that leaves the listings as they were (exit 1): fix the cause and run again.</summary>
 public sealed class AbortException(string message, string shortError) : Exception(message)
@@ -45,8 +50,8 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             names = new SessionNames(workdir, path1.Root, path2.Root, options.DryRun);
             await CheckRootsAsync(path1, path2, ct).ConfigureAwait(false);
 
-            lockFile = LockFile.TryAcquire(names.LockFile);
-            if (lockFile is null) return Fail(1, $"prior lock file found: {names.LockFile}{StaleHint(names.LockFile)}");
+            lockFile = LockFile.TryAcquire(names.LockFile, names.Session, options.MaxLock, log, out var lockProblem);
+            if (lockFile is null) return Fail(1, lockProblem!);
 
             if (options.CheckSync == CheckSyncMode.Only)
             {
@@ -60,7 +65,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             if (options.FiltersFile is not null)
             {
                 var problem = FiltersFileGuard.Check(options.FiltersFile, options.Resync, options.DryRun, log);
-                if (problem is not null) throw new CriticalException(problem);
+                if (problem is not null) throw new CriticalException(problem) { LessSerious = true };
             }
 
             using var run = new Run(options, names, path1, path2, filter, log);
@@ -68,6 +73,13 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             else await run.NormalAsync(ct).ConfigureAwait(false);
             log.Info("Bisync successful");
             return BisyncResult.Success;
+        }
+        catch (CriticalException ex) when (ex.LessSerious && options.Resilient)
+        {
+            // --resilient: the run stops, but the listings stay where they are for the next run.
+            log.Error("Bisync critical error: " + ex.Message);
+            log.Error("Bisync aborted. Error is retryable without --resync due to --resilient mode.");
+            return new BisyncResult(1, ex.Message, Critical: true);
         }
         catch (CriticalException ex)
         {
@@ -107,18 +119,6 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
     {
         log.Debug(message);
         return new BisyncResult(code, message);
-    }
-
-    private static string StaleHint(string lockPath)
-    {
-        try
-        {
-            var text = File.ReadAllText(lockPath).Trim();
-            if (int.TryParse(text, out var pid) && !Directory.Exists($"/proc/{pid}"))
-                return $" (its process {pid} is no longer running: if no other bisync uses this pair, delete the lock file)";
-        }
-        catch (IOException) { }
-        return "";
     }
 
     private static async Task CheckRootsAsync(IStorage path1, IStorage path2, CancellationToken ct)

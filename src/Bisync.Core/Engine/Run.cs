@@ -40,13 +40,15 @@ internal sealed class Run : IDisposable
 
     public async Task NormalAsync(CancellationToken ct)
     {
-        _listings.RequirePrior();
+        var prior = _options.Recover ? Recovery.ChoosePrior(_names, _log) : null;
+        _listings.RequirePrior(prior);
+        if (_options.Recover && !_options.DryRun) Recovery.KeepLastGood(_names, _log);
         var (current1, deltas1, current2, deltas2) = await ListAndFindDeltasAsync(ct).ConfigureAwait(false);
         Timing("found deltas");
 
         Safety.Check(_options, deltas1, _path1.Root, deltas2, _path2.Root);
         if (_options.CheckAccess && !CheckAccess.Run(current1, current2, _options.CheckFilename, _log))
-            throw new CriticalException("check file check failed");
+            throw new CriticalException("check file check failed") { LessSerious = true };
 
         FileListing final1 = current1, final2 = current2;
         Applied? applied = null;
@@ -57,7 +59,8 @@ internal sealed class Run : IDisposable
         else
         {
             _log.Info("Applying changes");
-            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p));
+            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p),
+                _options.Recover ? p => SameOnBoth(current1, current2, p) : null);
             applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
@@ -101,14 +104,25 @@ internal sealed class Run : IDisposable
             final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => current2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
             final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
         }
-        _listings.Write(_names.Listing1, final1);
-        _listings.Write(_names.Listing2, final2);
+        _listings.WriteFinal(_names.Listing1, final1);
+        _listings.WriteFinal(_names.Listing2, final2);
         _side1.SaveHashes(final1);
         _side2.SaveHashes(final2);
         await FinishAsync(ct).ConfigureAwait(false);
     }
 
     private static readonly HashSet<string> NoPaths = [];
+
+    /// <summary>
+    /// --recover: a path new or changed on both sides that holds the same file on both (as a run
+    /// cut off after copying it leaves it) needs nothing: same size, and the same hash where both
+    /// are known (--checksum) or else the same time within the sides' precision.
+    /// </summary>
+    private bool SameOnBoth(FileListing current1, FileListing current2, string path)
+    {
+        if (!current1.TryGet(path, out var a) || !current2.TryGet(path, out var b)) return false;
+        return !_transfers.NeedsCopy(a.ToStorageEntry(), b.ToStorageEntry(), Transfers.Precision(_path1, _path2));
+    }
 
     /// <summary>
     /// Both sides are listed at the same time; each prior listing is streamed through the delta
