@@ -17,6 +17,12 @@ public sealed class CriticalException(string message) : Exception(message)
 public sealed class AbortException(string message, string shortError) : Exception(message)
 {
     public string ShortError { get; } = shortError;
+
+    /// <summary>A failure another try may cure (failed transfers, a listing error): --retries runs again.</summary>
+    public bool Retryable { get; init; }
+
+    /// <summary>Stopped by SIGINT/SIGTERM (graceful shutdown).</summary>
+    public bool Interrupted { get; init; }
 }
 
 /// <summary>
@@ -27,6 +33,9 @@ public sealed class AbortException(string message, string shortError) : Exceptio
 /// </summary>
 public sealed class BisyncEngine(IStorageOpener opener, Logger log)
 {
+    /// <summary>Graceful shutdown: once cancelled, no new transfer starts and the run ends with consistent listings (exit 1).</summary>
+    public CancellationToken Stop { get; init; }
+
     /// <param name="filter">The filter set of <paramref name="options"/> when the caller built it already
     /// (the CLI does, for --dump filters); null to build it here.</param>
     public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct, IPathFilter? filter = null)
@@ -52,6 +61,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
 
             lockFile = LockFile.TryAcquire(names.LockFile, names.Session, options.MaxLock, log, out var lockProblem);
             if (lockFile is null) return Fail(1, lockProblem!);
+            await TestHook.AtAsync("after-lock", ct).ConfigureAwait(false);
 
             if (options.CheckSync == CheckSyncMode.Only)
             {
@@ -68,7 +78,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 if (problem is not null) throw new CriticalException(problem) { LessSerious = true };
             }
 
-            using var run = new Run(options, names, path1, path2, filter, log);
+            using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop };
             if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);
             else await run.NormalAsync(ct).ConfigureAwait(false);
             log.Info("Bisync successful");
@@ -95,8 +105,9 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         catch (AbortException ex)
         {
             log.Error(ex.Message);
+            if (ex.Interrupted) return new BisyncResult(1, ex.ShortError, Critical: true);
             log.Notice("Bisync aborted. Please try again.");
-            return new BisyncResult(1, ex.ShortError);
+            return new BisyncResult(1, ex.ShortError) { Retryable = ex.Retryable };
         }
         catch (UserException ex)
         {

@@ -67,5 +67,8 @@ public sealed record BisyncOptions
 /// <param name="Critical">A critical error, already logged, that locks the pair out until --resync.</param>
 public sealed record BisyncResult(int ExitCode, string? Error, bool Critical = false)
 {
+    /// <summary>Another try may succeed (failed transfers, a listing error): --retries with --resilient runs again.</summary>
+    public bool Retryable { get; init; }
+
     public static readonly BisyncResult Success = new(0, null);
 }

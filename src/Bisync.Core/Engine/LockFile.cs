@@ -28,8 +28,17 @@ public sealed partial class LockFile : IDisposable
     private readonly Lock _gate = new();
     private bool _held;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<LockFile, byte> Held = new();
+
+    /// <summary>Removes every lock this process holds (a second signal: the process ends at once).</summary>
+    public static void ReleaseAllHeld()
+    {
+        foreach (var l in Held.Keys) l.Dispose();
+    }
+
     private LockFile(string path, string session, TimeSpan maxLock)
     {
+        Held[this] = 0;
         _path = path;
         _session = session;
         _maxLock = maxLock;
@@ -203,6 +212,7 @@ public sealed partial class LockFile : IDisposable
             if (!_held) return;
             _held = false;
         }
+        Held.TryRemove(this, out _);
         _renewer?.Dispose();
         try { File.Delete(_path); } catch (IOException) { }
     }

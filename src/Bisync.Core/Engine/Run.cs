@@ -38,6 +38,19 @@ internal sealed class Run : IDisposable
 
     public void Dispose() => _transfers.Progress?.Dispose();
 
+    /// <summary>Graceful shutdown (SIGINT/SIGTERM): start no more transfers, keep the listings consistent, stop.</summary>
+    public CancellationToken Stop
+    {
+        get => _transfers.Stop;
+        init => _transfers.Stop = value;
+    }
+
+    private void StopIfAsked(string what)
+    {
+        if (Stop.IsCancellationRequested)
+            throw new AbortException($"Bisync interrupted by a signal: {what}", "interrupted") { Interrupted = true };
+    }
+
     public async Task NormalAsync(CancellationToken ct)
     {
         var prior = _options.Recover ? Recovery.ChoosePrior(_names, _log) : null;
@@ -45,6 +58,8 @@ internal sealed class Run : IDisposable
         if (_options.Recover && !_options.DryRun) Recovery.KeepLastGood(_names, _log);
         var (current1, deltas1, current2, deltas2) = await ListAndFindDeltasAsync(ct).ConfigureAwait(false);
         Timing("found deltas");
+        await TestHook.AtAsync("after-listing", ct).ConfigureAwait(false);
+        StopIfAsked("nothing was changed");
 
         Safety.Check(_options, deltas1, _path1.Root, deltas2, _path2.Root);
         if (_options.CheckAccess && !CheckAccess.Run(current1, current2, _options.CheckFilename, _log))
@@ -64,19 +79,23 @@ internal sealed class Run : IDisposable
             applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
-                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, ct).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, ct).ConfigureAwait(false);
+                // After a signal the transfers may have been cancelled: the listings are still written.
+                var wrapUp = Stop.IsCancellationRequested ? CancellationToken.None : ct;
+                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
             }
         }
         Timing("applied changes");
 
         _log.Info("Updating listings");
-        await _listings.WriteFinalAsync(final1, current1, final2, current2, ct).ConfigureAwait(false);
+        await _listings.WriteFinalAsync(final1, current1, final2, current2, Stop.IsCancellationRequested ? CancellationToken.None : ct).ConfigureAwait(false);
         _side1.SaveHashes(final1);
         _side2.SaveHashes(final2);
         Timing("wrote listings");
+        await TestHook.AtAsync("after-listings", ct).ConfigureAwait(false);
+        StopIfAsked("the listings were saved; what was not done is left for the next run");
         if (applied is { Failed.Count: > 0 })
-            throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed");
+            throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed") { Retryable = true };
 
         if (_options.CheckSync == CheckSyncMode.True && !_options.DryRun && !CheckSync.Run(final1, final2, _path1.Root, _path2.Root, _log))
             throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
@@ -93,6 +112,7 @@ internal sealed class Run : IDisposable
         _listings.Write(_listings.New(2), current2);
 
         var (copied1, synced2) = await new Resync(_options, _names, _path1, _path2, _transfers, _log).RunAsync(current1, current2, ct).ConfigureAwait(false);
+        StopIfAsked("the resync is not complete; run --resync again");
         var firstError = copied1.FirstError ?? synced2.FirstError;
         if (firstError is not null)
             throw new CriticalException($"resync failed: {firstError.Message}");
@@ -177,7 +197,7 @@ internal sealed class Run : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new AbortException($"{side}: error listing: {ex.Message}", "error listing " + side);
+            throw new AbortException($"{side}: error listing: {ex.Message}", "error listing " + side) { Retryable = true };
         }
     }
 

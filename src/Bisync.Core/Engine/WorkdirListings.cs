@@ -50,10 +50,19 @@ public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
     /// The final listings. Where nothing changed on a side, its listing is the .lst-new written
     /// at the start: copied, not formatted again.
     /// </summary>
-    public Task WriteFinalAsync(FileListing final1, FileListing current1, FileListing final2, FileListing current2, CancellationToken ct) =>
-        Task.WhenAll(
+    public Task WriteFinalAsync(FileListing final1, FileListing current1, FileListing final2, FileListing current2, CancellationToken ct)
+    {
+        if (TestHook.Active) // one after the other, so the crash tests can stop between the two
+        {
+            WriteOrCopy(names.Listing1, final1, current1, names.NewListing1);
+            TestHook.At("between-listings");
+            WriteOrCopy(names.Listing2, final2, current2, names.NewListing2);
+            return Task.CompletedTask;
+        }
+        return Task.WhenAll(
             Task.Run(() => WriteOrCopy(names.Listing1, final1, current1, names.NewListing1), ct),
             Task.Run(() => WriteOrCopy(names.Listing2, final2, current2, names.NewListing2), ct));
+    }
 
     private void WriteOrCopy(string path, FileListing final, FileListing current, string currentFile)
     {
