@@ -119,7 +119,7 @@ public sealed partial class LockFile : IDisposable
         return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
 
-    private static string Rfc3339(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffK", CultureInfo.InvariantCulture);
+    private static string Rfc3339(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Reads a lock file: JSON, or a plain PID as older versions wrote; null when there is none.</summary>
     public static Content? Read(string path)

@@ -61,7 +61,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
 
     private int _copies;
 
-    private bool Interrupted(string path, OperationResults results, CancellationToken ct)
+    private bool Interrupted(string path, OperationResults results)
     {
         if (!Stop.IsCancellationRequested) return false;
         results.Skipped[path] = "interrupted";
@@ -100,7 +100,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             {
                 var path = item.Path;
                 token = ct;
-                if (Interrupted(path, results, token)) return;
+                if (Interrupted(path, results)) return;
                 try
                 {
                     var changed = item.Known ? await ChangedSinceListingAsync(src, dst, item, token).ConfigureAwait(false) : null;
@@ -214,7 +214,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             async (path, token) =>
             {
                 token = ct;
-                if (Interrupted(path, results, token)) return;
+                if (Interrupted(path, results)) return;
                 try
                 {
                     var e = await storage.StatAsync(path, token).ConfigureAwait(false);
