@@ -159,6 +159,23 @@ public class NeverLockedOutTests
         Assert.True(next.ExitCode == 0, next.StdErr);
     }
 
+    [Fact]
+    public void Retries_run_a_failed_sync_again_only_with_resilient()
+    {
+        using var t = Prepared();
+        // A file on Path1 where Path2 has a directory: its copy fails on every try.
+        TempTree.Write(t.Path1, "x", "file", Later);
+        TempTree.Write(t.Path2, "x/inside.txt", "dir", Later);
+        var plain = Bisync(t, ["--retries", "3"]);
+        Assert.Equal(1, plain.ExitCode);
+        Assert.DoesNotContain("Bisync try", plain.StdErr);
+        var resilient = Bisync(t, ["--resilient", "--retries", "3", "--retries-sleep", "0"]);
+        Assert.Equal(1, resilient.ExitCode);
+        Assert.Contains("Bisync try 1/3 failed: transfers failed", resilient.StdErr);
+        Assert.Contains("Bisync try 2/3 failed: transfers failed", resilient.StdErr);
+        Assert.DoesNotContain("Bisync try 3/3", resilient.StdErr);
+    }
+
     /// <summary>The CLI started with stderr read line by line, so a test can wait for a line.</summary>
     private sealed class Child : IDisposable
     {
