@@ -288,10 +288,11 @@ public class FlagTableTests
     }
 
     [Fact]
-    public void Help_says_retries_is_not_used_yet()
+    public void Help_says_retries_needs_resilient()
     {
         var help = Regex.Replace(HelpText.Build(), @"\s+", " ");
-        Assert.Matches(@"--retries int [^.]*not used yet", help);
+        Assert.Matches(@"--retries int With --resilient", help);
+        Assert.DoesNotContain("not used yet", help);
     }
 
     // --- Syntax corner cases, as rclone (pflag) takes them ---
