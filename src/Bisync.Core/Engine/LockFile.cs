@@ -172,6 +172,21 @@ public sealed partial class LockFile : IDisposable
             if (link(temp, path) == 0) return true;
             var errno = Marshal.GetLastPInvokeError();
             if (errno == 17) return false; // EEXIST
+            if (errno is 1 or 38 or 95) // EPERM, ENOSYS, EOPNOTSUPP: a file system without hard links
+            {
+                try
+                {
+                    var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+                    if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                    using var stream = new FileStream(path, options);
+                    stream.Write(File.ReadAllBytes(temp));
+                    return true;
+                }
+                catch (IOException) when (File.Exists(path))
+                {
+                    return false;
+                }
+            }
             throw new IOException($"cannot create lock file {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
         finally
