@@ -24,9 +24,12 @@ and NAME..path2), and writes new listings to the working directory.
 Exit codes:
   0  success
   1  usage error, or a non-critical failure (too many deletes, all files changed,
-     lock held, failed transfers): nothing is locked out, run again once fixed
-  2  critical error: listings renamed to *.lst-err, run with --resync to recover
+     lock held, failed transfers, stopped by a signal): nothing is locked out,
+     run again once fixed
+  2  critical error: listings renamed to *.lst-err, run with --resync (or
+     --recover) to recover
   3  a path does not exist
+  130, 143  a second SIGINT / SIGTERM ended the run at once
 
 """;
 
