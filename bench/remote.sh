@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Remote benchmark: wall time of a no-change bisync run on N files (default 10000) with
-# Path2 on SFTP (OpenSSH on 127.0.0.1) and on S3 (s3rver on 127.0.0.1), for bisync and
-# for rclone 1.60.1 bisync, in one run. Starts the test servers itself (the same scripts
+# Path2 on SFTP (OpenSSH on 127.0.0.1) and on S3 (s3rver on 127.0.0.1), for bisync with its
+# native backends, bisync through rclone (--rclone-backend), and rclone 1.60.1 bisync, in one
+# run, next to the floor: `rclone lsf -R` of the same remote. Starts the test servers itself (the same scripts
 # ./test.sh uses) and stops them at the end.
 #
 #   bench/remote.sh [N]
@@ -64,12 +65,16 @@ now() { date +%s.%N; }
 
 results=()
 for backend in sftp s3; do
-  for tool in bisync rclone; do
+  for tool in bisync bisync-rc rclone; do
     local1="$SCRATCH/$backend-$tool-p1"; wd="$SCRATCH/$backend-$tool-wd"
     cp -a "$SCRATCH/src" "$local1"; mkdir -p "$wd"
     if [ "$backend" = sftp ]; then remote="sftpb:$BISYNC_SFTP_HOME/bench-$tool"; else remote="s3b:$BISYNC_S3_BUCKET/bench-$tool"; fi
     rclone mkdir "$remote" 2>/dev/null
-    if [ "$tool" = bisync ]; then cmd=(./bisync "$local1" "$remote" --workdir "$wd"); else cmd=(rclone bisync "$local1" "$remote" --workdir "$wd"); fi
+    case "$tool" in
+      bisync) cmd=(./bisync "$local1" "$remote" --workdir "$wd") ;;
+      bisync-rc) cmd=(./bisync "$local1" "$remote" --workdir "$wd" --rclone-backend) ;;
+      *) cmd=(rclone bisync "$local1" "$remote" --workdir "$wd") ;;
+    esac
     t0=$(now); "${cmd[@]}" --resync >/dev/null 2>"$SCRATCH/err.txt" || { cat "$SCRATCH/err.txt" >&2; exit 1; }; t1=$(now)
     first=$(echo "$t1 - $t0" | bc)
     times=()
@@ -80,10 +85,18 @@ for backend in sftp s3; do
     nochange=$(printf '%s\n' "${times[@]}" | median)
     count=$(rclone lsf -R --files-only "$remote" | wc -l)
     [ "$count" -eq "$N" ] || { echo "$backend/$tool: remote holds $count files, expected $N" >&2; exit 1; }
-    results+=("$(printf '%-6s %-8s %10.2f %12.2f' "$backend" "$tool" "$first" "$nochange")")
+    results+=("$(printf '%-6s %-9s %10.2f %12.2f' "$backend" "$tool" "$first" "$nochange")")
+    echo "${results[-1]}" >&2
   done
+  # the floor: listing the same remote recursively, nothing more
+  times=()
+  for _ in $(seq "$RUNS"); do
+    t0=$(now); rclone lsf -R "$remote" >/dev/null; t1=$(now)
+    times+=("$(echo "$t1 - $t0" | bc)")
+  done
+  results+=("$(printf '%-6s %-9s %10s %12.2f' "$backend" "lsf -R" "-" "$(printf '%s\n' "${times[@]}" | median)")")
 done
 
 printf '\n%d files, median of %d no-change runs\n' "$N" "$RUNS"
-printf '%-6s %-8s %10s %12s\n' backend tool "resync s" "no-change s"
+printf '%-6s %-9s %10s %12s\n' backend tool "resync s" "no-change s"
 printf '%s\n' "${results[@]}"

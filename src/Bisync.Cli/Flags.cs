@@ -39,10 +39,19 @@ public static class Flags
                 (o, v) => o.Bisync = o.Bisync with { Force = v }),
             Bool(None, "--localtime", "Use local time in listings (default UTC)",
                 (o, v) => o.Bisync = o.Bisync with { LocalTime = v }),
+            Duration(None, "--max-lock", "A lock file older than this is expired, and later runs take it over; renewed every "
+                + "max-lock minus 1m while the run goes on (0: never expires; at least 2m). A lock whose process is gone is always taken over",
+                "0", (o, v) => o.Bisync = o.Bisync with { MaxLock = MaxLock(v) }),
             Bool(None, "--no-cleanup", "Keep working files (.lst-new listings, .que queues)",
                 (o, v) => o.Bisync = o.Bisync with { NoCleanup = v }),
             Bool(None, "--remove-empty-dirs", "Remove empty directories at the end of the run",
                 (o, v) => o.Bisync = o.Bisync with { RemoveEmptyDirs = v }),
+            Bool(None, "--recover", "Keep the last good listings (.lst-old) and, after an interrupted or failed run, "
+                + "start from them instead of needing --resync (a file changed on both sides since is kept twice)",
+                (o, v) => o.Bisync = o.Bisync with { Recover = v }),
+            Bool(None, "--resilient", "A less serious error (check files differ, listings missing, filters file changed) "
+                + "aborts the run without locking the pair out; with --retries, failed runs are tried again",
+                (o, v) => o.Bisync = o.Bisync with { Resilient = v }),
             Bool('1', "--resync", "Make both paths agree: Path2-only files go to Path1, then Path1 wins",
                 (o, v) => o.Bisync = o.Bisync with { Resync = v }),
             Str(None, "--workdir", "Working directory", null,
@@ -59,6 +68,11 @@ public static class Flags
             Bool('c', "--checksum", "Compare files by MD5, not modification time; hashes are cached in the working "
                 + "directory (by path, size, time, inode and ctime), so unchanged files are not read again",
                 (o, v) => o.Bisync = o.Bisync with { Checksum = v }),
+            Bool('L', "--copy-links", "Follow local symbolic links: a link to a file syncs as the file, a link to a directory is walked "
+                + "(links that lead nowhere or back up the tree are skipped with a notice)",
+                (o, v) => o.Bisync = o.Bisync with { CopyLinks = v }),
+            Bool('l', "--links", "Sync local symbolic links as NAME.rclonelink files holding the link's target, and back into links",
+                (o, v) => o.Bisync = o.Bisync with { Links = v }),
             Bool('P', "--progress", "Show transfer progress (files, bytes, rate, ETA)",
                 (o, v) => o.Bisync = o.Bisync with { Progress = v }),
             Int(None, "--transfers", "Parallel file transfers", 1, 1024, "4",
@@ -79,14 +93,22 @@ public static class Flags
             Str(None, "--config", "rclone.conf to read remotes from", null,
                 (o, v) => o.Remotes = o.Remotes with { ConfigPath = v },
                 defaultNote: "as rclone finds it"),
-            Int(None, "--retries", "Accepted for rclone compatibility but not used yet: a failed run is not run again",
-                1, 1000, "3", (o, v) => o.Remotes = o.Remotes with { Retries = v }),
+            Int(None, "--retries", "With --resilient: tries of a run that fails with failed transfers or a listing error",
+                1, 1000, "3", (o, v) => o.Bisync = o.Bisync with { Retries = v }),
+            Duration(None, "--retries-sleep", "Pause between those tries (0: none)", "0",
+                (o, v) => o.Bisync = o.Bisync with { RetriesSleep = v == Bisync.Units.Duration.Off || v < TimeSpan.Zero ? TimeSpan.Zero : v }),
             Int(None, "--low-level-retries", "Tries of a failed low-level request on a remote", 1, 1000, "10",
                 (o, v) => o.Remotes = o.Remotes with { LowLevelRetries = v }),
             Duration(None, "--timeout", "I/O idle timeout for remotes", "5m",
                 (o, v) => o.Remotes = o.Remotes with { Timeout = v }),
             Duration(None, "--contimeout", "Connect timeout for remotes", "1m",
                 (o, v) => o.Remotes = o.Remotes with { ConnectTimeout = v }),
+            Bool(None, "--rclone-backend", "Send every remote through rclone (rclone rcd), sftp and s3 too; remote types "
+                + "without a native backend always go through rclone",
+                (o, v) => o.Remotes = o.Remotes with { Rclone = o.Remotes.Rclone with { ForAllRemotes = v } }),
+            Str(None, "--rclone-binary", "The rclone to run for the rclone backend", null,
+                (o, v) => o.Remotes = o.Remotes with { Rclone = o.Remotes.Rclone with { Binary = v } },
+                defaultNote: "rclone from PATH"),
             Bool('h', "--help", "This help",
                 (o, v) => o.Cli = o.Cli with { Help = v }),
             Bool('V', "--version", "Print the version",
@@ -120,6 +142,14 @@ public static class Flags
                 (o, v) => o.Cli = o.Cli with { DumpFilters = (bool)v },
                 error: (f, v) => $"--dump {v} is not supported (only --dump filters)")),
     ];
+
+    /// <summary>--max-lock: 0 or "off" never expires; otherwise at least rclone's 2m.</summary>
+    private static TimeSpan MaxLock(TimeSpan v)
+    {
+        if (v == Bisync.Units.Duration.Off || v == TimeSpan.Zero) return TimeSpan.Zero;
+        if (v < LockFile.MinMaxLock) throw new UsageException($"invalid --max-lock {v}: use 0 (never expires) or at least 2m");
+        return v;
+    }
 
     private static readonly Dictionary<string, Flag> ByName = BuildByName();
     private static readonly Flag?[] ByShort = BuildByShort();

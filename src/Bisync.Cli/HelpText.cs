@@ -24,11 +24,13 @@ and NAME..path2), and writes new listings to the working directory.
 Exit codes:
   0  success
   1  usage error, or a non-critical failure (too many deletes, all files changed,
-     lock held, failed transfers, a full working directory): nothing is locked out,
-     run again once fixed
-  2  critical error: listings renamed to *.lst-err, run with --resync to recover
-     (also: a bad filter, an unusable working directory, an unforeseen error)
+     lock held, failed transfers, stopped by a signal, a full working directory):
+     nothing is locked out, run again once fixed
+  2  critical error: listings renamed to *.lst-err, run with --resync (or
+     --recover) to recover (also: a bad filter, an unusable working directory,
+     an unforeseen error)
   3  a path does not exist
+  130, 143  a second SIGINT / SIGTERM ended the run at once
 
 """;
 

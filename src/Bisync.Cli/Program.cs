@@ -3,6 +3,7 @@ using Bisync.Filters;
 using Bisync.Logging;
 using Bisync.Storage;
 using Bisync.Remotes;
+using System.Runtime.InteropServices;
 
 namespace Bisync.Cli;
 
@@ -93,19 +94,46 @@ public static class Program
         int wanted = cli.Bisync.Checkers + cli.Bisync.Transfers + 4;
         if (wanted > minWorkers) ThreadPool.SetMinThreads(wanted, Math.Max(minIo, wanted));
 
+        // Graceful shutdown: the first SIGINT/SIGTERM stops new transfers, lets running ones finish
+        // for up to 30 s, then cancels them; the run saves its listings and exits 1. A second
+        // signal ends the process at once (the lock file is removed first).
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        using var stop = new CancellationTokenSource();
+        var signals = 0;
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                log.Notice($"Signal {context.Signal} received: no new transfers; running ones get 30s to finish, then the listings are saved (a second signal ends at once)");
+                stop.Cancel();
+                cancel.CancelAfter(TimeSpan.FromSeconds(30));
+                return;
+            }
+            log.Error($"Second signal {context.Signal}: ending at once; the next run with --recover picks up from the last good listings");
+            LockFile.ReleaseAllHeld();
+            Environment.Exit(context.Signal == PosixSignal.SIGINT ? 130 : 143);
+        }
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         BisyncResult result;
         try
         {
             var remotes = cli.Remotes with { Log = log.Debug };
-            var engine = new BisyncEngine(new RemoteStorageOpener(remotes), log);
-            result = engine.RunAsync(cli.Bisync, cancel.Token, filter).GetAwaiter().GetResult();
+            var engine = new BisyncEngine(new RemoteStorageOpener(remotes), log) { Stop = stop.Token };
+            // --retries (with --resilient, as in rclone): a run that failed in a way another try may
+            // cure (failed transfers, a listing error) is run again, --retries-sleep apart.
+            for (var attempt = 1; ; attempt++)
+            {
+                result = engine.RunAsync(cli.Bisync, cancel.Token, filter).GetAwaiter().GetResult();
+                if (!result.Retryable || !cli.Bisync.Resilient || attempt >= cli.Bisync.Retries || stop.IsCancellationRequested) break;
+                log.Notice($"Bisync try {attempt}/{cli.Bisync.Retries} failed: {result.Error}; trying again"
+                    + (cli.Bisync.RetriesSleep > TimeSpan.Zero ? $" in {cli.Bisync.RetriesSleep}" : ""));
+                if (cli.Bisync.RetriesSleep > TimeSpan.Zero)
+                    stop.Token.WaitHandle.WaitOne(cli.Bisync.RetriesSleep < TimeSpan.FromDays(24) ? cli.Bisync.RetriesSleep : TimeSpan.FromDays(24));
+                if (stop.IsCancellationRequested) break;
+            }
         }
         catch (OperationCanceledException)
         {

@@ -30,6 +30,9 @@ public sealed record RemoteOptions
     /// <summary>Receives debug lines (retries, which config file is used); never given a secret.</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>The rclone backend: --rclone-backend (every remote through rclone) and --rclone-binary.</summary>
+    public Rclone.RcloneOptions Rclone { get; init; } = new();
+
     /// <summary>Environment lookup; null = the process environment. Tests pass their own.</summary>
     public Func<string, string?>? Environment { get; init; }
 }

@@ -1,6 +1,7 @@
 using Bisync.Units;
 using Bisync.Remotes.Config;
 using Bisync.Remotes.Paths;
+using Bisync.Remotes.Rclone;
 using Bisync.Remotes.S3;
 using Bisync.Remotes.Sftp;
 using Bisync.Remotes.Wrappers;
@@ -22,6 +23,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
     private readonly IStorageOpener _localOpener;
     private readonly Func<string, string?> _env;
     private readonly Lazy<ConfigFile> _config;
+    private readonly RcloneHost _rclone;
 
     /// <param name="localOpener">Opens local paths; null = the core's <see cref="LocalStorageOpener"/>.</param>
     public RemoteStorageOpener(RemoteOptions options, IStorageOpener? localOpener = null)
@@ -35,6 +37,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
             options.Log?.Invoke($"Using config file from \"{path}\"");
             return ConfigFile.Load(path);
         });
+        _rclone = new RcloneHost(options, () => ConfigLocator.Locate(options.ConfigPath, _env));
     }
 
     public RemoteOptions Options => _options;
@@ -48,6 +51,9 @@ public sealed class RemoteStorageOpener : IStorageOpener
 
         var cfg = RemoteConfig.Resolve(parsed, _config.Value, _env);
         IStorage storage;
+        // --rclone-backend: every remote through the user's rclone (an alias is still followed here)
+        if (_options.Rclone.ForAllRemotes && cfg.Type != "alias")
+            return await OpenRcloneAsync(path, parsed, cfg.Type, ct).ConfigureAwait(false);
         switch (cfg.Type)
         {
             case "local":
@@ -68,7 +74,8 @@ public sealed class RemoteStorageOpener : IStorageOpener
                     parsed.Path, parsed.RootString);
                 break;
             default:
-                throw new UserException($"Failed to create file system for \"{parsed.Display}\": didn't find backend called \"{cfg.Type}\"", 1);
+                // every other rclone backend (webdav, ftp, drive, onedrive, dropbox, ...) through rclone
+                return await OpenRcloneAsync(path, parsed, cfg.Type, ct).ConfigureAwait(false);
         }
 
         if (storage is IConnectable connectable)
@@ -118,6 +125,31 @@ public sealed class RemoteStorageOpener : IStorageOpener
         if (network) storage = TimeoutStorage.Wrap(storage, _options.Timeout);
         return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log,
             network ? TransientErrors.IsTransient : TransientErrors.IsTransientLocal);
+    }
+
+    /// <summary>Opens <paramref name="path"/> through rclone rcd: connected within --contimeout, with --low-level-retries.</summary>
+    private async Task<IStorage> OpenRcloneAsync(string path, RemotePath parsed, string type, CancellationToken ct)
+    {
+        var storage = new RcloneStorage(_rclone, path, parsed.RootString, type);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (_options.ConnectTimeout > TimeSpan.Zero) cts.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await storage.ConnectAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            var why = e is OperationCanceledException
+                ? $"couldn't connect through rclone within {_options.ConnectTimeout.TotalSeconds:0.###}s (--contimeout)"
+                : e is UserException ? e.Message
+                : e is RcloneRcException rc ? rc.RcloneMessage
+                : $"rclone: {Describe(e)}";
+            throw new UserException($"Failed to create file system for \"{parsed.Display}\": {why}", 1);
+        }
+        // No --timeout decorator: a copy that rclone runs sends no byte through us, so the idle
+        // timer would misfire; rclone applies --timeout and --contimeout to its own connections.
+        return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log);
     }
 
     /// <summary>One line from an exception chain, innermost network cause included.</summary>

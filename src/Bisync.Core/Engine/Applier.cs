@@ -25,6 +25,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     {
         public readonly List<string> Copy1To2 = [], Copy2To1 = [], Delete1 = [], Delete2 = [];
         public readonly List<(string From, string To)> Renamed1 = [], Renamed2 = [];
+        public readonly List<string> Interrupted = [];
     }
 
     public async Task<Applied> ApplyAsync(SyncPlan plan, FileListing current1, FileListing current2, CancellationToken ct)
@@ -54,6 +55,9 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     log.Info(Messages.Row("Path1", "Queue delete", Messages.ShowPath(path1.Root + d.Path)));
                     q.Delete1.Add(d.Path);
                     break;
+                case DecisionKind.KeepBoth when transfers.Stop.IsCancellationRequested:
+                    q.Interrupted.Add(d.Path); // graceful shutdown: not started, left for the next run
+                    break;
                 case DecisionKind.KeepBoth:
                     await KeepBothAsync(q, d, ct).ConfigureAwait(false);
                     break;
@@ -73,6 +77,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
             on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1), ct).ConfigureAwait(false));
         }
+        await TestHook.AtAsync("after-copies", ct).ConfigureAwait(false);
         if (q.Delete1.Count > 0)
         {
             log.Info(Messages.Row("", "Do queued deletes on", "Path1"));
@@ -85,7 +90,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         }
         // A failed operation on a path is failed for both listings: both keep their prior entry.
         var failed = new HashSet<string>(on1.Failed.Keys.Concat(on2.Failed.Keys), StringComparer.Ordinal);
-        var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys), StringComparer.Ordinal);
+        var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys).Concat(q.Interrupted), StringComparer.Ordinal);
         var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
         var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
         return new Applied(on1, on2, touched1, touched2, failed, keepPrior);

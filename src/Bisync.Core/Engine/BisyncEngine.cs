@@ -6,12 +6,23 @@ using Bisync.Storage;
 namespace Bisync.Engine;
 
 /// <summary>A failure that locks the pair out until --resync (listings renamed to .lst-err, exit 2).</summary>
-public sealed class CriticalException(string message) : Exception(message);
+public sealed class CriticalException(string message) : Exception(message)
+{
+    /// <summary>One of rclone's less serious errors (check files, missing listings, changed filters file):
+    /// with --resilient it aborts the run without locking the pair out.</summary>
+    public bool LessSerious { get; init; }
+}
 
 /// <summary>A failure that leaves the listings as they were (exit 1): fix the cause and run again.</summary>
 public sealed class AbortException(string message, string shortError) : Exception(message)
 {
     public string ShortError { get; } = shortError;
+
+    /// <summary>A failure another try may cure (failed transfers, a listing error): --retries runs again.</summary>
+    public bool Retryable { get; init; }
+
+    /// <summary>Stopped by SIGINT/SIGTERM (graceful shutdown).</summary>
+    public bool Interrupted { get; init; }
 }
 
 /// <summary>
@@ -22,6 +33,9 @@ public sealed class AbortException(string message, string shortError) : Exceptio
 /// </summary>
 public sealed class BisyncEngine(IStorageOpener opener, Logger log)
 {
+    /// <summary>Graceful shutdown: once cancelled, no new transfer starts and the run ends with consistent listings (exit 1).</summary>
+    public CancellationToken Stop { get; init; }
+
     /// <param name="filter">The filter set of <paramref name="options"/> when the caller built it already
     /// (the CLI does, for --dump filters); null to build it here.</param>
     public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct, IPathFilter? filter = null)
@@ -31,8 +45,12 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         LockFile? lockFile = null;
         try
         {
+            if (options.CopyLinks && options.Links)
+                throw new UserException($"Failed to create file system for \"{options.Path1}\": can't use -l/--links with -L/--copy-links", 1);
             path1 = await opener.OpenAsync(options.Path1, ct).ConfigureAwait(false);
             path2 = await opener.OpenAsync(options.Path2, ct).ConfigureAwait(false);
+            foreach (var side in new[] { path1, path2 })
+                if (side.Capability<Bisync.Storage.Local.LocalStorage>() is { } local) local.Links = options.LinkMode;
             var workdir = options.Workdir ?? SessionNames.DefaultWorkdir();
             try
             {
@@ -45,8 +63,9 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             names = new SessionNames(workdir, path1.Root, path2.Root, options.DryRun);
             await CheckRootsAsync(path1, path2, ct).ConfigureAwait(false);
 
-            lockFile = LockFile.TryAcquire(names.LockFile);
-            if (lockFile is null) return Fail(1, $"prior lock file found: {names.LockFile}{StaleHint(names.LockFile)}");
+            lockFile = LockFile.TryAcquire(names.LockFile, names.Session, options.MaxLock, log, out var lockProblem);
+            if (lockFile is null) return Fail(1, lockProblem!);
+            await TestHook.AtAsync("after-lock", ct).ConfigureAwait(false);
 
             if (options.CheckSync == CheckSyncMode.Only)
             {
@@ -60,14 +79,21 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             if (options.FiltersFile is not null)
             {
                 var problem = FiltersFileGuard.Check(options.FiltersFile, options.Resync, options.DryRun, log);
-                if (problem is not null) throw new CriticalException(problem);
+                if (problem is not null) throw new CriticalException(problem) { LessSerious = true };
             }
 
-            using var run = new Run(options, names, path1, path2, filter, log);
+            using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop };
             if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);
             else await run.NormalAsync(ct).ConfigureAwait(false);
             log.Info("Bisync successful");
             return BisyncResult.Success;
+        }
+        catch (CriticalException ex) when (ex.LessSerious && options.Resilient)
+        {
+            // --resilient: the run stops, but the listings stay where they are for the next run.
+            log.Error("Bisync critical error: " + ex.Message);
+            log.Error("Bisync aborted. Error is retryable without --resync due to --resilient mode.");
+            return new BisyncResult(1, ex.Message, Critical: true);
         }
         catch (CriticalException ex)
         {
@@ -83,8 +109,9 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         catch (AbortException ex)
         {
             log.Error(ex.Message);
+            if (ex.Interrupted) return new BisyncResult(1, ex.ShortError, Critical: true);
             log.Notice("Bisync aborted. Please try again.");
-            return new BisyncResult(1, ex.ShortError);
+            return new BisyncResult(1, ex.ShortError) { Retryable = ex.Retryable };
         }
         catch (UserException ex)
         {
@@ -133,18 +160,6 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
     {
         log.Debug(message);
         return new BisyncResult(code, message);
-    }
-
-    private static string StaleHint(string lockPath)
-    {
-        try
-        {
-            var text = File.ReadAllText(lockPath).Trim();
-            if (int.TryParse(text, out var pid) && !Directory.Exists($"/proc/{pid}"))
-                return $" (its process {pid} is no longer running: if no other bisync uses this pair, delete the lock file)";
-        }
-        catch (IOException) { }
-        return "";
     }
 
     private static async Task CheckRootsAsync(IStorage path1, IStorage path2, CancellationToken ct)

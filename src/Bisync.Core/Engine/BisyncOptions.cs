@@ -25,6 +25,21 @@ public sealed record BisyncOptions
     public bool RemoveEmptyDirs { get; init; }
     public bool DryRun { get; init; }
 
+    /// <summary>--recover: keep the last good listings (.lst-old) and start from them after an interrupted or failed run.</summary>
+    public bool Recover { get; init; }
+
+    /// <summary>--resilient: a less serious error (check files, missing listings, changed filters file) aborts the run but does not lock the pair out.</summary>
+    public bool Resilient { get; init; }
+
+    /// <summary>--max-lock: a lock older than this is expired (renewed while the run goes on); zero: never expires.</summary>
+    public TimeSpan MaxLock { get; init; }
+
+    /// <summary>--retries (with --resilient): tries of a run that fails in a way a retry may cure.</summary>
+    public int Retries { get; init; } = 3;
+
+    /// <summary>--retries-sleep: the pause between tries.</summary>
+    public TimeSpan RetriesSleep { get; init; }
+
     /// <summary>Safety abort when more than this percentage of a side's files would be deleted.</summary>
     public int MaxDelete { get; init; } = 50;
 
@@ -44,6 +59,21 @@ public sealed record BisyncOptions
     /// <summary>Parallel directory listings.</summary>
     public int Checkers { get; init; } = 8;
 
+    /// <summary>-L/--copy-links: local symbolic links are followed (a file's content, a directory walked).</summary>
+    public bool CopyLinks { get; init; }
+
+    /// <summary>-l/--links: local symbolic links are synced as NAME.rclonelink files holding the target.</summary>
+    public bool Links { get; init; }
+
+    public Bisync.Storage.LinkMode LinkMode =>
+        CopyLinks ? Bisync.Storage.LinkMode.Follow : Links ? Bisync.Storage.LinkMode.Translate : Bisync.Storage.LinkMode.Skip;
+
+    /// <summary>
+    /// How long a temporary (a half-written upload) of another process, or of one whose state is
+    /// unknown, must have been untouched before a run removes it as abandoned (see ITemporaryCleaner).
+    /// </summary>
+    public TimeSpan TemporaryMinAge { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>rclone's global filter flags; --filters-file joins them where rclone puts it (after --filter, before --filter-from).</summary>
     public FilterOptions Filter { get; init; } = new();
 }
@@ -52,5 +82,8 @@ public sealed record BisyncOptions
 /// <param name="Critical">A critical error, already logged, that locks the pair out until --resync.</param>
 public sealed record BisyncResult(int ExitCode, string? Error, bool Critical = false)
 {
+    /// <summary>Another try may succeed (failed transfers, a listing error): --retries with --resilient runs again.</summary>
+    public bool Retryable { get; init; }
+
     public static readonly BisyncResult Success = new(0, null);
 }

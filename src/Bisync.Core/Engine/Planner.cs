@@ -14,7 +14,9 @@ public static class Planner
 
     /// <param name="taken">Whether a name is in use on either side, as far as the listings know
     /// (conflict names avoid them; the apply stage checks the storage again before renaming).</param>
-    public static SyncPlan Decide(SideDeltas d1, SideDeltas d2, Func<string, bool> taken)
+    /// <param name="equal">Whether a path changed on both sides now holds the same file on both (rclone
+    /// v1.66's equality check, used with --recover): then nothing is to be done. Null: never.</param>
+    public static SyncPlan Decide(SideDeltas d1, SideDeltas d2, Func<string, bool> taken, Func<string, bool>? equal = null)
     {
         var decisions = new List<Decision>(d1.Count + d2.Count);
         var handled = new HashSet<string>(StringComparer.Ordinal);
@@ -23,7 +25,9 @@ public static class Planner
             if (d2.ByPath.TryGetValue(a.Path, out var b))
             {
                 handled.Add(a.Path);
-                decisions.Add(Both(a, b, taken));
+                decisions.Add(!a.IsDeleted && !b.IsDeleted && equal is not null && equal(a.Path)
+                    ? new Decision(a.Path, a.Kind, b.Kind, DecisionKind.None)
+                    : Both(a, b, taken));
                 continue;
             }
             decisions.Add(new Decision(a.Path, a.Kind, DeltaKind.None, a.IsDeleted ? DecisionKind.DeleteOnPath2 : DecisionKind.CopyToPath2));

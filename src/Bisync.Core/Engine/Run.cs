@@ -38,15 +38,33 @@ internal sealed class Run : IDisposable
 
     public void Dispose() => _transfers.Progress?.Dispose();
 
+    /// <summary>Graceful shutdown (SIGINT/SIGTERM): start no more transfers, keep the listings consistent, stop.</summary>
+    public CancellationToken Stop
+    {
+        get => _transfers.Stop;
+        init => _transfers.Stop = value;
+    }
+
+    private void StopIfAsked(string what)
+    {
+        if (Stop.IsCancellationRequested)
+            throw new AbortException($"Bisync interrupted by a signal: {what}", "interrupted") { Interrupted = true };
+    }
+
     public async Task NormalAsync(CancellationToken ct)
     {
-        _listings.RequirePrior();
+        var prior = _options.Recover ? Recovery.ChoosePrior(_names, _log) : null;
+        _listings.RequirePrior(prior);
+        if (_options.Recover && !_options.DryRun) Recovery.KeepLastGood(_names, _log);
         var (current1, deltas1, current2, deltas2) = await ListAndFindDeltasAsync(ct).ConfigureAwait(false);
         Timing("found deltas");
+        await TestHook.AtAsync("after-listing", ct).ConfigureAwait(false);
+        StopIfAsked("nothing was changed");
+        await CleanTemporariesAsync(ct).ConfigureAwait(false);
 
         Safety.Check(_options, deltas1, _path1.Root, deltas2, _path2.Root);
         if (_options.CheckAccess && !CheckAccess.Run(current1, current2, _options.CheckFilename, _log))
-            throw new CriticalException("check file check failed");
+            throw new CriticalException("check file check failed") { LessSerious = true };
 
         FileListing final1 = current1, final2 = current2;
         Applied? applied = null;
@@ -57,24 +75,29 @@ internal sealed class Run : IDisposable
         else
         {
             _log.Info("Applying changes");
-            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p));
+            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p),
+                _options.Recover ? p => SameOnBoth(current1, current2, p) : null);
             applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
-                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, ct).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, ct).ConfigureAwait(false);
+                // After a signal the transfers may have been cancelled: the listings are still written.
+                var wrapUp = Stop.IsCancellationRequested ? CancellationToken.None : ct;
+                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
             }
         }
         Timing("applied changes");
 
         if (applied is not null) SyncToDisk(applied.On1.Done.Count, applied.On2.Done.Count);
         _log.Info("Updating listings");
-        await _listings.WriteFinalAsync(final1, current1, final2, current2, ct).ConfigureAwait(false);
+        await _listings.WriteFinalAsync(final1, current1, final2, current2, Stop.IsCancellationRequested ? CancellationToken.None : ct).ConfigureAwait(false);
         _side1.SaveHashes(final1);
         _side2.SaveHashes(final2);
         Timing("wrote listings");
+        await TestHook.AtAsync("after-listings", ct).ConfigureAwait(false);
+        StopIfAsked("the listings were saved; what was not done is left for the next run");
         if (applied is { Failed.Count: > 0 })
-            throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed");
+            throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed") { Retryable = true };
 
         if (_options.CheckSync == CheckSyncMode.True && !_options.DryRun && !CheckSync.Run(final1, final2, _path1.Root, _path2.Root, _log))
             throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
@@ -99,10 +122,12 @@ internal sealed class Run : IDisposable
         var list2 = Task.Run(() => _side2.ListAsync(ct), ct);
         var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
         var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
+        await CleanTemporariesAsync(ct).ConfigureAwait(false);
         _listings.Write(_listings.New(1), current1);
         _listings.Write(_listings.New(2), current2);
 
         var (copied1, synced2) = await new Resync(_options, _names, _path1, _path2, _transfers, _log).RunAsync(current1, current2, ct).ConfigureAwait(false);
+        StopIfAsked("the resync is not complete; run --resync again");
         var firstError = copied1.FirstError ?? synced2.FirstError;
         if (firstError is not null)
             throw new CriticalException($"resync failed: {firstError.Message}");
@@ -115,14 +140,32 @@ internal sealed class Run : IDisposable
             final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => current2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
             final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
         }
-        _listings.Write(_names.Listing1, final1);
-        _listings.Write(_names.Listing2, final2);
+        _listings.WriteFinal(_names.Listing1, final1);
+        _listings.WriteFinal(_names.Listing2, final2);
         _side1.SaveHashes(final1);
         _side2.SaveHashes(final2);
         await FinishAsync(ct).ConfigureAwait(false);
     }
 
     private static readonly HashSet<string> NoPaths = [];
+
+    /// <summary>Half-written uploads that a killed run left on either side go (each side's backend says which).</summary>
+    private async Task CleanTemporariesAsync(CancellationToken ct)
+    {
+        await _side1.CleanTemporariesAsync(ct).ConfigureAwait(false);
+        await _side2.CleanTemporariesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// --recover: a path new or changed on both sides that holds the same file on both (as a run
+    /// cut off after copying it leaves it) needs nothing: same size, and the same hash where both
+    /// are known (--checksum) or else the same time within the sides' precision.
+    /// </summary>
+    private bool SameOnBoth(FileListing current1, FileListing current2, string path)
+    {
+        if (!current1.TryGet(path, out var a) || !current2.TryGet(path, out var b)) return false;
+        return !_transfers.NeedsCopy(a.ToStorageEntry(), b.ToStorageEntry(), Transfers.Precision(_path1, _path2));
+    }
 
     /// <summary>
     /// Both sides are listed at the same time; each prior listing is streamed through the delta
@@ -134,29 +177,30 @@ internal sealed class Run : IDisposable
         Timing("start");
         var list1 = Task.Run(() => _side1.ListAsync(ct), ct);
         var list2 = Task.Run(() => _side2.ListAsync(ct), ct);
-        Task write1 = Task.CompletedTask, write2 = Task.CompletedTask;
+        var writes = new List<Task>(2);
         try
         {
-            _log.Info("Path1 checking for diffs");
-            var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
-            Timing($"listed Path1 ({current1.Count} files)");
-            write1 = Task.Run(() => _listings.Write(_listings.New(1), current1), ct);
-            Safety.NotEmpty("Path1", current1.Count, _listings.New(1), _log);
-            var deltas1 = FindDeltas("Path1", _listings.Prior(1), current1, _path1);
-
-            _log.Info("Path2 checking for diffs");
-            var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
-            Timing($"listed Path2 ({current2.Count} files)");
-            write2 = Task.Run(() => _listings.Write(_listings.New(2), current2), ct);
-            Safety.NotEmpty("Path2", current2.Count, _listings.New(2), _log);
-            var deltas2 = FindDeltas("Path2", _listings.Prior(2), current2, _path2);
-            await Task.WhenAll(write1, write2).ConfigureAwait(false);
+            var (current1, deltas1) = await CompareAsync(1, list1, _path1, writes, ct).ConfigureAwait(false);
+            var (current2, deltas2) = await CompareAsync(2, list2, _path2, writes, ct).ConfigureAwait(false);
+            await Task.WhenAll(writes).ConfigureAwait(false);
             return (current1, deltas1, current2, deltas2);
         }
         finally
         {
-            await Task.WhenAll(write1, write2).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await Task.WhenAll(writes).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One side: its current listing (its .lst-new written in the background) and its deltas.</summary>
+    private async Task<(FileListing, SideDeltas)> CompareAsync(int side, Task<FileListing> listing, IStorage storage, List<Task> writes, CancellationToken ct)
+    {
+        var name = "Path" + side;
+        _log.Info($"{name} checking for diffs");
+        var current = await AwaitListing(listing, name).ConfigureAwait(false);
+        Timing($"listed {name} ({current.Count} files)");
+        writes.Add(Task.Run(() => _listings.Write(_listings.New(side), current), ct));
+        Safety.NotEmpty(name, current.Count, _listings.New(side), _log);
+        return (current, FindDeltas(name, _listings.Prior(side), current, storage));
     }
 
     private async Task FinishAsync(CancellationToken ct)
@@ -177,7 +221,7 @@ internal sealed class Run : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new AbortException($"{side}: error listing: {ex.Message}", "error listing " + side);
+            throw new AbortException($"{side}: error listing: {ex.Message}", "error listing " + side) { Retryable = true };
         }
     }
 

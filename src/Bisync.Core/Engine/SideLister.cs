@@ -17,10 +17,15 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
 
     public IStorage Storage => storage;
 
+    /// <summary>The backend's own temporary names the last listing met (cleaned by <see cref="CleanTemporariesAsync"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _temporaries = [];
+
     public async Task<FileListing> ListAsync(CancellationToken ct)
     {
-        if (!options.Checksum) return await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe).ConfigureAwait(false);
-        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe).ConfigureAwait(false);
+        _temporaries.Clear();
+        if (!options.Checksum)
+            return await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link).ConfigureAwait(false);
+        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe, _temporaries.Add, Link).ConfigureAwait(false);
         _cache ??= new HashCache(hashCacheFile);
         var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct).ConfigureAwait(false);
         _read = read;
@@ -29,6 +34,32 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
 
     private void Unsafe(string name) =>
         log.Error($"{storage.Root}{Messages.ShowPath(name)}: skipped: a name that could reach outside the root is never synced");
+
+    /// <summary>rclone's notice for a link it does not follow; with -L, a link that leads nowhere or back into the tree.</summary>
+    private void Link(string name) =>
+        log.Notice(options.CopyLinks
+            ? $"{Messages.ShowPath(name)}: Can't follow symlink: it points to nothing, or back to a directory above it"
+            : $"{Messages.ShowPath(name)}: Can't follow symlink without -L/--copy-links");
+
+    /// <summary>
+    /// Removes the half-written uploads a killed run left on this side (the backend decides which are
+    /// abandoned, see <see cref="ITemporaryCleaner"/>): one INFO line each. Never in a dry run; a
+    /// failure here is only reported, it never fails the run.
+    /// </summary>
+    public async Task CleanTemporariesAsync(CancellationToken ct)
+    {
+        if (options.DryRun || storage.Capability<ITemporaryCleaner>() is not { } cleaner) return;
+        try
+        {
+            var removed = await cleaner.CleanTemporariesAsync(_temporaries.ToArray(), options.TemporaryMinAge, ct).ConfigureAwait(false);
+            foreach (var path in removed)
+                log.Info($"{Messages.ShowPath(path)}: Removed a temporary left by an interrupted run");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            log.Notice($"{storage.Root}: couldn't remove temporaries left by an interrupted run: {ex.Message}");
+        }
+    }
 
     /// <summary>Keeps the hashes of the side's final listing for the next run (not in a dry run).</summary>
     public void SaveHashes(FileListing final)

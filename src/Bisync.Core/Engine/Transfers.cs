@@ -52,6 +52,22 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     /// <summary>Where -P/--progress counts transfers, when asked for.</summary>
     public Progress? Progress { get; set; }
 
+    /// <summary>
+    /// Graceful shutdown: once cancelled, no transfer is started; the ones running go on until the
+    /// run's own token is cancelled. Either way a path not done is <see cref="OperationResults.Skipped"/>
+    /// ("interrupted"), so both listings keep its prior entry and the next run does it.
+    /// </summary>
+    public CancellationToken Stop { get; set; }
+
+    private int _copies;
+
+    private bool Interrupted(string path, OperationResults results)
+    {
+        if (!Stop.IsCancellationRequested) return false;
+        results.Skipped[path] = "interrupted";
+        return true;
+    }
+
     /// <summary>Whether <paramref name="dst"/> must be (re)written to equal <paramref name="src"/>.</summary>
     public bool NeedsCopy(StorageEntry src, StorageEntry? dst, long precisionNs)
     {
@@ -79,10 +95,12 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         var results = new OperationResults();
         var precision = Precision(src, dst);
         Progress?.Queued(count, bytes);
-        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = Stop.CanBeCanceled ? default : ct },
             async (item, token) =>
             {
                 var path = item.Path;
+                token = ct;
+                if (Interrupted(path, results)) return;
                 try
                 {
                     var changed = item.Known ? await ChangedSinceListingAsync(src, dst, item, token).ConfigureAwait(false) : null;
@@ -95,8 +113,14 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                     {
                         var entry = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
                         if (entry is not null) results.Done[path] = entry;
+                        if (Interlocked.Increment(ref _copies) == 1) await TestHook.AtAsync("after-first-copy", token).ConfigureAwait(false);
                     }
                     Progress?.Done(item.Src?.Size ?? 0);
+                }
+                catch (OperationCanceledException) when (Stop.IsCancellationRequested)
+                {
+                    results.Done.TryRemove(path, out _);
+                    results.Skipped[path] = "interrupted";
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -186,9 +210,11 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     public async Task<OperationResults> DeleteAsync(IStorage storage, IReadOnlyList<string> paths, FileListing? listed, CancellationToken ct)
     {
         var results = new OperationResults();
-        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = ct },
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = Stop.CanBeCanceled ? default : ct },
             async (path, token) =>
             {
+                token = ct;
+                if (Interrupted(path, results)) return;
                 try
                 {
                     var e = await storage.StatAsync(path, token).ConfigureAwait(false);
@@ -212,6 +238,10 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                     await storage.DeleteAsync(path, token).ConfigureAwait(false);
                     results.Done[path] = null;
                     log.Info($"{Messages.ShowPath(path)}: Deleted");
+                }
+                catch (OperationCanceledException) when (Stop.IsCancellationRequested)
+                {
+                    results.Skipped[path] = "interrupted";
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -15,11 +15,14 @@ public static class TreeLister
 {
     /// <param name="unsafeName">Told of each name the backend gave that breaks <see cref="SafePath"/> (absolute,
     /// "..", empty segments): it is left out of the listing, and never walked into or acted on.</param>
+    /// <param name="temporary">Told of each of the backend's own temporary names met (left out of the listing).</param>
+    /// <param name="skippedLink">Told of each symbolic link the backend neither follows nor stores (left out).</param>
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
-        List<string>? directories = null, bool fileIds = false, Action<string>? unsafeName = null)
+        List<string>? directories = null, bool fileIds = false, Action<string>? unsafeName = null,
+        Action<string>? temporary = null, Action<string>? skippedLink = null)
     {
         if (directories is null && storage.Capability<IRecursiveLister>() is { } flat)
-            return await ListFlatAsync(storage, flat, filter, ct, fileIds, unsafeName).ConfigureAwait(false);
+            return await ListFlatAsync(storage, flat, filter, ct, fileIds, unsafeName, temporary, skippedLink).ConfigureAwait(false);
 
         var files = new ConcurrentBag<FileListing.Builder>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
@@ -80,6 +83,11 @@ public static class TreeLister
                     unsafeName?.Invoke(e.Path);
                     continue;
                 }
+                if (e.IsSkippedLink)
+                {
+                    if (filter.IsEmpty || filter.IncludeFile(e.Path, e.Size, e.ModTime)) skippedLink?.Invoke(e.Path);
+                    continue;
+                }
                 if (e.IsDir)
                 {
                     if (!filter.IsEmpty && !filter.IncludeDirectory(e.Path)) continue;
@@ -89,7 +97,11 @@ public static class TreeLister
                 }
                 else
                 {
-                    if (storage.IsTemporaryName(e.Name)) continue;
+                    if (storage.IsTemporaryName(e.Name))
+                    {
+                        temporary?.Invoke(e.Path);
+                        continue;
+                    }
                     if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
                     local.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-", fileIds ? e.FileId : 0);
                 }
@@ -111,13 +123,14 @@ public static class TreeLister
     /// --exclude-if-present marker, and the file itself passes.
     /// </summary>
     private static async Task<FileListing> ListFlatAsync(IStorage storage, IRecursiveLister flat, IPathFilter filter, CancellationToken ct,
-        bool fileIds, Action<string>? unsafeName)
+        bool fileIds, Action<string>? unsafeName, Action<string>? temporary, Action<string>? skippedLink)
     {
         var entries = new List<StorageEntry>();
         await foreach (var e in flat.ListRecursiveAsync(ct).ConfigureAwait(false))
         {
             if (e.IsDir) continue;
             if (e.Path.Length == 0 || !SafePath.IsSafe(e.Path)) unsafeName?.Invoke(e.Path);
+            else if (e.IsSkippedLink) skippedLink?.Invoke(e.Path);
             else entries.Add(e);
         }
         var markerDirs = new HashSet<string>(StringComparer.Ordinal);
@@ -140,7 +153,11 @@ public static class TreeLister
         var result = new FileListing.Builder();
         foreach (var e in entries)
         {
-            if (storage.IsTemporaryName(e.Name)) continue;
+            if (storage.IsTemporaryName(e.Name))
+            {
+                temporary?.Invoke(e.Path);
+                continue;
+            }
             if (!DirOk(Parent(e.Path))) continue;
             if (!filter.IsEmpty && !filter.IncludeFile(e.Path, e.Size, e.ModTime)) continue;
             result.Add(e.Path, e.Size, e.ModTime, e.Hash ?? "-", fileIds ? e.FileId : 0);

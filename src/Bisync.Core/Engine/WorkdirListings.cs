@@ -8,15 +8,24 @@ namespace Bisync.Engine;
 /// </summary>
 public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
 {
-    /// <summary>A normal run needs both prior listings; in a dry run it works on copies of them.</summary>
-    public void RequirePrior()
+    /// <summary>
+    /// A normal run needs both prior listings; in a dry run it works on copies of them. With
+    /// --recover, <paramref name="from"/> is the pair to start from when it is not the .lst pair
+    /// (it is copied into place first).
+    /// </summary>
+    public void RequirePrior((string One, string Two)? from = null)
     {
-        if (!File.Exists(names.RealListing1) || !File.Exists(names.RealListing2))
-            throw new CriticalException("cannot find prior Path1 or Path2 listings, likely due to critical error on prior run");
+        var (one, two) = from ?? (names.RealListing1, names.RealListing2);
+        if (!File.Exists(one) || !File.Exists(two))
+            throw new CriticalException("cannot find prior Path1 or Path2 listings, likely due to critical error on prior run") { LessSerious = true };
         if (options.DryRun)
         {
-            StateFile.Copy(names.RealListing1, names.Listing1);
-            StateFile.Copy(names.RealListing2, names.Listing2);
+            StateFile.Copy(one, names.Listing1);
+            StateFile.Copy(two, names.Listing2);
+        }
+        else if (one != names.RealListing1)
+        {
+            Recovery.CopyPair((one, two), (names.RealListing1, names.RealListing2));
         }
     }
 
@@ -29,23 +38,41 @@ public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
     public void Write(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime);
 
     /// <summary>
+    /// With --recover the two final listings carry the same header time: a pair whose headers
+    /// differ was cut off between its two writes (see <see cref="Recovery"/>).
+    /// </summary>
+    private readonly DateTimeOffset? _pairStamp = options.Recover ? DateTimeOffset.UtcNow : null;
+
+    /// <summary>A final listing (one of the pair this run leaves).</summary>
+    public void WriteFinal(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime, _pairStamp);
+
+    /// <summary>
     /// The final listings. Where nothing changed on a side, its listing is the .lst-new written
     /// at the start: copied, not formatted again.
     /// </summary>
-    public Task WriteFinalAsync(FileListing final1, FileListing current1, FileListing final2, FileListing current2, CancellationToken ct) =>
-        Task.WhenAll(
+    public Task WriteFinalAsync(FileListing final1, FileListing current1, FileListing final2, FileListing current2, CancellationToken ct)
+    {
+        if (TestHook.Active) // one after the other, so the crash tests can stop between the two
+        {
+            WriteOrCopy(names.Listing1, final1, current1, names.NewListing1);
+            TestHook.At("between-listings");
+            WriteOrCopy(names.Listing2, final2, current2, names.NewListing2);
+            return Task.CompletedTask;
+        }
+        return Task.WhenAll(
             Task.Run(() => WriteOrCopy(names.Listing1, final1, current1, names.NewListing1), ct),
             Task.Run(() => WriteOrCopy(names.Listing2, final2, current2, names.NewListing2), ct));
+    }
 
     private void WriteOrCopy(string path, FileListing final, FileListing current, string currentFile)
     {
-        if (ReferenceEquals(final, current) && File.Exists(currentFile))
+        if (ReferenceEquals(final, current) && File.Exists(currentFile) && _pairStamp is null)
         {
             StateFile.Copy(currentFile, path);
         }
         else
         {
-            Write(path, final);
+            WriteFinal(path, final);
         }
     }
 

@@ -8,8 +8,11 @@ namespace Bisync.Storage;
 /// when the backend knows it without reading the content. <see cref="FileId"/> is a local
 /// file's identity and last status change (its inode and ctime mixed; 0 elsewhere): with path, size
 /// and modification time it keys the --checksum hash cache, and no write can keep it unchanged.
+/// <see cref="IsSkippedLink"/>: a symbolic link the backend neither follows nor stores (rclone's default
+/// without -L/-l); listed only so that the listing stage can say so, never synced.
 /// </summary>
-public readonly record struct StorageEntry(string Path, long Size, long ModTime, bool IsDir, string? Hash = null, ulong FileId = 0)
+public readonly record struct StorageEntry(string Path, long Size, long ModTime, bool IsDir, string? Hash = null, ulong FileId = 0,
+    bool IsSkippedLink = false)
 {
     /// <summary>The last path element.</summary>
     public string Name => Path[(Path.LastIndexOf('/') + 1)..];

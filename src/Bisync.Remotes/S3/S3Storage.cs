@@ -74,7 +74,7 @@ public sealed record S3Settings
 /// LastModified. MD5 ("md5:hex" in <see cref="StorageEntry.Hash"/>) comes from single-part ETags,
 /// or from the "md5chksum" metadata of multipart uploads.
 /// </summary>
-public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
+public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister, ITemporaryCleaner
 {
     private const string MtimeKey = "x-amz-meta-mtime";
     private const string Md5Key = "x-amz-meta-md5chksum";
@@ -513,6 +513,60 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
                 }
             }
         }
+    }
+
+    /// <summary>Set once the server said it has no ListMultipartUploads (s3rver): not asked again.</summary>
+    private volatile bool _noUploadListing;
+
+    /// <summary>
+    /// Aborts the multipart uploads a killed run left under the root (S3 keeps their parts, and bills
+    /// them, until aborted; they never show as objects). S3 does not say who started an upload, so an
+    /// upload counts as abandoned by age: started more than <paramref name="minAge"/> ago and no part
+    /// uploaded for that long either (a live upload of a large file keeps adding parts). Uploads outside
+    /// the root's prefix are never touched. A server without ListMultipartUploads is left as it is.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CleanTemporariesAsync(IReadOnlyList<string> found, TimeSpan minAge, CancellationToken ct)
+    {
+        var removed = new List<string>();
+        var (bucket, key) = Resolve("");
+        if (bucket.Length == 0 || _noUploadListing) return removed;
+        var prefix = key.Length == 0 ? "" : key + "/";
+        var cutoff = DateTime.UtcNow - minAge;
+        string? keyMarker = null, idMarker = null;
+        var stale = new List<MultipartUpload>();
+        do
+        {
+            ListMultipartUploadsResponse page;
+            try
+            {
+                page = await _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+                {
+                    BucketName = bucket,
+                    Prefix = prefix,
+                    KeyMarker = keyMarker,
+                    UploadIdMarker = idMarker,
+                }, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode is "NotImplemented" or "MethodNotAllowed" or "NoSuchBucket"
+                                              || e.StatusCode is HttpStatusCode.NotImplemented or HttpStatusCode.MethodNotAllowed)
+            {
+                _noUploadListing = e.ErrorCode != "NoSuchBucket";
+                return removed;
+            }
+            foreach (var u in page.MultipartUploads ?? [])
+                if (u.Key.StartsWith(prefix, StringComparison.Ordinal) && u.Initiated is { } started && started.ToUniversalTime() < cutoff) stale.Add(u);
+            keyMarker = page.IsTruncated == true ? page.NextKeyMarker : null;
+            idMarker = page.IsTruncated == true ? page.NextUploadIdMarker : null;
+        } while (keyMarker is not null);
+
+        foreach (var u in stale)
+        {
+            var parts = await _client.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = u.Key, UploadId = u.UploadId }, ct).ConfigureAwait(false);
+            if ((parts.Parts ?? []).Any(p => p.LastModified is { } lm && lm.ToUniversalTime() >= cutoff)) continue;
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = u.Key, UploadId = u.UploadId }, ct).ConfigureAwait(false);
+            removed.Add(S3KeyNames.Decode(u.Key[prefix.Length..]) + " (unfinished multipart upload)");
+        }
+        return removed;
     }
 
     /// <summary>Rewrites the object's metadata in place (server-side copy onto itself).</summary>

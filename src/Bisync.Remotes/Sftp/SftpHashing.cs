@@ -15,8 +15,7 @@ namespace Bisync.Remotes.Sftp;
 /// </summary>
 public sealed partial class SftpStorage
 {
-    private readonly SemaphoreSlim _sshLock = new(1, 1);
-    private SshClient? _ssh;
+    private readonly ReconnectingClient<SshClient> _ssh = new();
     private Task<string>? _shell;
     private readonly Dictionary<string, Task<string?>> _hashCommands = new(StringComparer.Ordinal);
 
@@ -133,25 +132,8 @@ public sealed partial class SftpStorage
         return (cmd.ExitStatus, cmd.Result, cmd.Error);
     }
 
-    private async Task<SshClient> SshAsync(CancellationToken ct)
-    {
-        var c = _ssh;
-        if (c is { IsConnected: true }) return c;
-        await _sshLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            if (_ssh is { IsConnected: true }) return _ssh;
-            _ssh?.Dispose();
-            _ssh = null;
-            var client = await ConnectClientAsync(info => new SshClient(info), ct).ConfigureAwait(false);
-            _ssh = client;
-            return client;
-        }
-        finally
-        {
-            _sshLock.Release();
-        }
-    }
+    private Task<SshClient> SshAsync(CancellationToken ct) =>
+        _ssh.GetAsync(c => ConnectClientAsync(info => new SshClient(info), c), ct);
 
     /// <summary>The path the shell sees: below path_override when set, else the sftp path.</summary>
     private string ShellPath(string rel)
@@ -183,17 +165,5 @@ public sealed partial class SftpStorage
         var word = output.TrimStart().Split([' ', '\t', '\r', '\n'], 2)[0].TrimStart('\\').ToLowerInvariant();
         var len = hashType == "md5" ? 32 : 40;
         return word.Length == len && word.All(char.IsAsciiHexDigitLower) ? word : null;
-    }
-
-    private void DisposeHashing()
-    {
-        var s = Interlocked.Exchange(ref _ssh, null);
-        if (s is not null)
-        {
-            try { if (s.IsConnected) s.Disconnect(); }
-            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException) { }
-            s.Dispose();
-        }
-        _sshLock.Dispose();
     }
 }

@@ -122,12 +122,11 @@ public sealed record SftpSettings
 /// target directory, get their modification time, then are renamed over the real name, so a
 /// partial file never shows under the real name. SFTP keeps modification times to the second.
 /// </summary>
-public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServerHasher
+public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServerHasher, ITemporaryCleaner
 {
     private readonly SftpSettings _settings;
     private readonly string _rootPath;
-    private readonly SemaphoreSlim _connectLock = new(1, 1);
-    private SftpClient? _client;
+    private readonly ReconnectingClient<SftpClient> _client = new();
     private string? _absRoot;
 
     public SftpStorage(SftpSettings settings, string rootPath, string display)
@@ -153,35 +152,22 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
 
     public async Task ConnectAsync(CancellationToken ct) => await ClientAsync(ct).ConfigureAwait(false);
 
-    private async Task<SftpClient> ClientAsync(CancellationToken ct)
+    private Task<SftpClient> ClientAsync(CancellationToken ct) => _client.GetAsync(async c =>
     {
-        var c = _client;
-        if (c is { IsConnected: true }) return c;
-        await _connectLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        var client = await ConnectClientAsync(info => new SftpClient(info), c).ConfigureAwait(false);
+        if (_absRoot is null)
         {
-            if (_client is { IsConnected: true }) return _client;
-            _client?.Dispose();
-            _client = null;
-            var client = await ConnectClientAsync(info => new SftpClient(info), ct).ConfigureAwait(false);
-            if (_absRoot is null)
+            var root = _rootPath;
+            if (!root.StartsWith('/'))
             {
-                var root = _rootPath;
-                if (!root.StartsWith('/'))
-                {
-                    var wd = client.WorkingDirectory.TrimEnd('/');
-                    root = root.Length == 0 ? (wd.Length == 0 ? "/" : wd) : wd + "/" + root;
-                }
-                _absRoot = root;
+                var wd = client.WorkingDirectory.TrimEnd('/');
+                root = root.Length == 0 ? (wd.Length == 0 ? "/" : wd) : wd + "/" + root;
             }
-            _client = client;
-            return client;
+            _absRoot = root;
         }
-        finally
-        {
-            _connectLock.Release();
-        }
-    }
+        await RemoveOrphansAsync(client, c).ConfigureAwait(false);
+        return client;
+    }, ct);
 
     /// <summary>Makes and connects a client (sftp, or ssh for hash commands) with this remote's authentication and host key check.</summary>
     private async Task<T> ConnectClientAsync<T>(Func<ConnectionInfo, T> make, CancellationToken ct) where T : BaseClient
@@ -486,13 +472,82 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
                 try
                 {
                     if (client.IsConnected) await client.DeleteFileAsync(tmp, CancellationToken.None).ConfigureAwait(false);
+                    else _orphans.Add(tmp);
+                }
+                catch (SftpPathNotFoundException)
+                {
+                    // never created
                 }
                 catch (Exception e) when (e is SshException or IOException or ObjectDisposedException)
                 {
-                    // best effort: the temporary name is never mistaken for the real file
+                    // the connection is gone: removed once a new one is made (the retry of this upload makes one)
+                    _orphans.Add(tmp);
                 }
             }
         }
+    }
+
+    /// <summary>Temporaries of this process's failed uploads that could not be removed at once (full server paths).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _orphans = [];
+
+    /// <summary>Removes the temporaries of uploads that a lost connection cut off; those that still fail stay queued.</summary>
+    private async Task RemoveOrphansAsync(SftpClient client, CancellationToken ct)
+    {
+        var left = new List<string>();
+        while (_orphans.TryTake(out var tmp))
+        {
+            try
+            {
+                await client.DeleteFileAsync(tmp, ct).ConfigureAwait(false);
+            }
+            catch (SftpPathNotFoundException)
+            {
+            }
+            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException)
+            {
+                left.Add(tmp);
+            }
+        }
+        foreach (var tmp in left) _orphans.Add(tmp);
+    }
+
+    /// <summary>
+    /// Removes abandoned upload temporaries: those this process's cut-off uploads left, and any the
+    /// listing met whose content and access times are both older than <paramref name="minAge"/> by the
+    /// server's clock against ours (an upload in progress writes to its temporary all the time, and the
+    /// time an upload sets on it comes only just before the rename). The names carry no process id.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CleanTemporariesAsync(IReadOnlyList<string> found, TimeSpan minAge, CancellationToken ct)
+    {
+        var client = await ClientAsync(ct).ConfigureAwait(false);
+        await RemoveOrphansAsync(client, ct).ConfigureAwait(false);
+        var removed = new List<string>();
+        var now = DateTime.UtcNow;
+        foreach (var path in found)
+        {
+            var name = path[(path.LastIndexOf('/') + 1)..];
+            if (!IsTemporaryName(name)) continue;
+            SftpFileAttributes attrs;
+            try
+            {
+                attrs = await client.GetAttributesAsync(Full(path), ct).ConfigureAwait(false);
+            }
+            catch (SftpPathNotFoundException)
+            {
+                continue;
+            }
+            var last = attrs.LastWriteTimeUtc > attrs.LastAccessTimeUtc ? attrs.LastWriteTimeUtc : attrs.LastAccessTimeUtc;
+            if (!attrs.IsRegularFile || now - last < minAge) continue;
+            try
+            {
+                await client.DeleteFileAsync(Full(path), ct).ConfigureAwait(false);
+                removed.Add(path);
+            }
+            catch (SftpPathNotFoundException)
+            {
+            }
+        }
+        return removed;
     }
 
     public async Task SetModTimeAsync(string path, long modTime, CancellationToken ct)
@@ -586,15 +641,8 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
 
     public ValueTask DisposeAsync()
     {
-        var c = Interlocked.Exchange(ref _client, null);
-        if (c is not null)
-        {
-            try { if (c.IsConnected) c.Disconnect(); }
-            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException) { }
-            c.Dispose();
-        }
-        _connectLock.Dispose();
-        DisposeHashing();
+        _client.Dispose();
+        _ssh.Dispose();
         return ValueTask.CompletedTask;
     }
 }

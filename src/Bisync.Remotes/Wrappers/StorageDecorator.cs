@@ -6,8 +6,8 @@ namespace Bisync.Remotes.Wrappers;
 /// <summary>
 /// Base of the decorators: every operation of the wrapped storage runs through <see cref="RunAsync{T}"/>,
 /// and so does every operation of its optional capabilities: <see cref="Capability{T}"/> hands out the
-/// wrapped storage's <see cref="IMover"/>, <see cref="IDirectCopier"/>, <see cref="ISyncLister"/> and
-/// <see cref="IRecursiveLister"/> behind a small adapter (one per capability, shared by every
+/// wrapped storage's <see cref="IMover"/>, <see cref="IDirectCopier"/>, <see cref="ISyncLister"/>,
+/// <see cref="IRecursiveLister"/>, <see cref="IServerHasher"/> and <see cref="ITemporaryCleaner"/> behind a small adapter (one per capability, shared by every
 /// decorator), and whatever the wrapped storage lacks stays missing. Any other capability is data
 /// about the backend, with no operation to guard (e.g. <see cref="IRootCheck"/>), and passes
 /// through as it is.
@@ -41,6 +41,8 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
             _ when typeof(T) == typeof(IDirectCopier) => new DirectCopier(this, (IDirectCopier)inner),
             _ when typeof(T) == typeof(ISyncLister) => new SyncLister(this, (ISyncLister)inner),
             _ when typeof(T) == typeof(IRecursiveLister) => new RecursiveLister(this, (IRecursiveLister)inner),
+            _ when typeof(T) == typeof(IServerHasher) => new ServerHasher(this, (IServerHasher)inner),
+            _ when typeof(T) == typeof(ITemporaryCleaner) => new TemporaryCleaner(this, (ITemporaryCleaner)inner),
             _ => inner,
         };
         return (T)wrapped;
@@ -117,6 +119,18 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
 
         public void ListDirectory(string dir, List<StorageEntry> results) =>
             d.RunSync($"list \"{dir}\"", () => { inner.ListDirectory(dir, results); return true; });
+    }
+
+    private sealed class ServerHasher(StorageDecorator d, IServerHasher inner) : IServerHasher
+    {
+        public Task<string?> HashAsync(string path, string hashType, CancellationToken ct) =>
+            d.RunAsync($"hash \"{path}\"", c => inner.HashAsync(path, hashType, c), null, ct);
+    }
+
+    private sealed class TemporaryCleaner(StorageDecorator d, ITemporaryCleaner inner) : ITemporaryCleaner
+    {
+        public Task<IReadOnlyList<string>> CleanTemporariesAsync(IReadOnlyList<string> found, TimeSpan minAge, CancellationToken ct) =>
+            d.RunAsync("remove temporaries", c => inner.CleanTemporariesAsync(found, minAge, c), null, ct);
     }
 
     private sealed class RecursiveLister(StorageDecorator d, IRecursiveLister inner) : IRecursiveLister

@@ -44,6 +44,8 @@ public class FlagTableTests
         ["--max-delete"] = Expect.Value("25", o => o.Bisync.MaxDelete, 25),
         ["--size-only"] = Expect.On(o => o.Bisync.SizeOnly),
         ["--checksum"] = Expect.On(o => o.Bisync.Checksum),
+        ["--copy-links"] = Expect.On(o => o.Bisync.CopyLinks),
+        ["--links"] = Expect.On(o => o.Bisync.Links),
         ["--progress"] = Expect.On(o => o.Bisync.Progress),
         ["--transfers"] = Expect.Value("7", o => o.Bisync.Transfers, 7),
         ["--checkers"] = Expect.Value("3", o => (o.Bisync.Checkers, o.Remotes.Checkers), (3, 3)),
@@ -52,10 +54,16 @@ public class FlagTableTests
         ["--log-level"] = Expect.Value("DEBUG", o => o.LogLevel, LogLevel.Debug),
         ["--log-file"] = Expect.Value("log.txt", o => o.LogFile, "log.txt"),
         ["--config"] = Expect.Value("rc.conf", o => o.Remotes.ConfigPath, "rc.conf"),
-        ["--retries"] = Expect.Value("5", o => o.Remotes.Retries, 5),
+        ["--retries"] = Expect.Value("5", o => o.Bisync.Retries, 5),
+        ["--retries-sleep"] = Expect.Value("30s", o => o.Bisync.RetriesSleep, TimeSpan.FromSeconds(30)),
+        ["--recover"] = Expect.On(o => o.Bisync.Recover),
+        ["--resilient"] = Expect.On(o => o.Bisync.Resilient),
+        ["--max-lock"] = Expect.Value("5m", o => o.Bisync.MaxLock, TimeSpan.FromMinutes(5)),
         ["--low-level-retries"] = Expect.Value("2", o => o.Remotes.LowLevelRetries, 2),
         ["--timeout"] = Expect.Value("90s", o => o.Remotes.Timeout, TimeSpan.FromSeconds(90)),
         ["--contimeout"] = Expect.Value("1h", o => o.Remotes.ConnectTimeout, TimeSpan.FromHours(1)),
+        ["--rclone-backend"] = Expect.On(o => o.Remotes.Rclone.ForAllRemotes),
+        ["--rclone-binary"] = Expect.Value("/opt/rclone", o => o.Remotes.Rclone.Binary, "/opt/rclone"),
         ["--help"] = Expect.On(o => o.Help),
         ["--version"] = Expect.On(o => o.Version),
 
@@ -284,10 +292,11 @@ public class FlagTableTests
     }
 
     [Fact]
-    public void Help_says_retries_is_not_used_yet()
+    public void Help_says_retries_needs_resilient()
     {
         var help = Regex.Replace(HelpText.Build(), @"\s+", " ");
-        Assert.Matches(@"--retries int [^.]*not used yet", help);
+        Assert.Matches(@"--retries int With --resilient", help);
+        Assert.DoesNotContain("not used yet", help);
     }
 
     // --- Syntax corner cases, as rclone (pflag) takes them ---

@@ -16,7 +16,7 @@ public class ConnectionLossTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private sealed class Relay : IAsyncDisposable
+    internal sealed class Relay : IAsyncDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly int _target;

@@ -229,7 +229,7 @@ public sealed class SftpConfigTests : IDisposable
         var s = await RemoteTestEnv.Opener(conf, env: Env()).OpenAsync("r:" + Unique("hash"), None);
         var data = RemoteTestEnv.RandomBytes(70_000, name.Length);
         await s.PutAsync(name, new MemoryStream(data), data.Length, 1_600_000_000_000_000_000, None);
-        var h = ServerHasher.Find(s);
+        var h = s.Capability<IServerHasher>();
         Assert.NotNull(h);
         return (s, h!, data);
     }
@@ -294,7 +294,7 @@ public sealed class SftpConfigTests : IDisposable
         var dir = Unique("hash-rc");
         var conf = Conf($"key_file = {RemoteTestEnv.SftpKeyFile}");
         await using var s = await RemoteTestEnv.Opener(conf, env: Env()).OpenAsync("r:" + dir, None);
-        var h = ServerHasher.Find(s)!;
+        var h = s.Capability<IServerHasher>()!;
         var names = new[] { "plain.txt", "sp ace.txt", "quo'te.txt" };
         for (var i = 0; i < names.Length; i++)
         {

@@ -9,7 +9,7 @@ namespace Bisync.Storage.Local;
 /// The local file system, through libc calls on raw byte names so that any name the kernel
 /// allows (control characters, invalid UTF-8) is listed and copied exactly.
 /// </summary>
-public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister, IRootCheck
+public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister, IRootCheck, ITemporaryCleaner
 {
     private readonly byte[] _root; // absolute, no trailing '/', UTF-8
 
@@ -89,8 +89,6 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
                 var name = new ReadOnlySpan<byte>(ent + 19, IndexOfNul(ent + 19));
                 if (name.Length == 1 && name[0] == '.') continue;
                 if (name.Length == 2 && name[0] == '.' && name[1] == '.') continue;
-                var type = ent[18];
-                if (type == Native.DT_LNK) continue; // like rclone without -L: links are not followed
                 Native.Statx st;
                 int rc;
                 // d_name is NUL-terminated in place: no copy needed for the call.
@@ -98,7 +96,12 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
                 if (rc != 0) continue; // vanished while listing
                 var kind = st.Mode & Native.S_IFMT;
                 var path = PathEncoding.Join(prefix, name);
-                if (kind == Native.S_IFDIR)
+                if (kind == Native.S_IFLNK)
+                {
+                    if (IsTemporaryName(TailOf(path))) results.Add(new StorageEntry(path, 0, ToNs(st), false)); // ours: only to be cleaned
+                    else AddLink(dir, path, fd, ent + 19, st, results);
+                }
+                else if (kind == Native.S_IFDIR)
                     results.Add(new StorageEntry(path, 0, ToNs(st), true));
                 else if (kind == Native.S_IFREG)
                     results.Add(new StorageEntry(path, (long)st.Size, ToNs(st), false, null, FileIdOf(st)));
@@ -108,6 +111,109 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         {
             Native.closedir(handle);
         }
+    }
+
+    private static string TailOf(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    /// <summary>How symbolic links are treated (rclone's default, -L or -l); set once before use.</summary>
+    public LinkMode Links { get; set; } = LinkMode.Skip;
+
+    /// <summary>The suffix of a symbolic link stored as a file with -l/--links (rclone's).</summary>
+    public const string LinkSuffix = ".rclonelink";
+
+    /// <summary>One symbolic link met while listing <paramref name="dir"/>, as <see cref="Links"/> says.</summary>
+    private unsafe void AddLink(string dir, string path, int dirFd, byte* name, in Native.Statx own, List<StorageEntry> results)
+    {
+        switch (Links)
+        {
+            case LinkMode.Translate:
+            {
+                var target = ReadLink(Full(path));
+                if (target is null) return; // vanished
+                results.Add(new StorageEntry(path + LinkSuffix, target.Length, ToNs(own), false, null, FileIdOf(own)));
+                return;
+            }
+            case LinkMode.Follow:
+            {
+                Native.Statx st;
+                var rc = Native.statx(dirFd, name, 0, Native.STATX_BASIC_STATS, &st);
+                var kind = st.Mode & Native.S_IFMT;
+                if (rc != 0 || (kind == Native.S_IFDIR && LeadsBack(dir, Full(path))))
+                {
+                    results.Add(new StorageEntry(path, 0, 0, false, IsSkippedLink: true)); // dangling, or a loop
+                    return;
+                }
+                if (kind == Native.S_IFDIR) results.Add(new StorageEntry(path, 0, ToNs(st), true));
+                else if (kind == Native.S_IFREG) results.Add(new StorageEntry(path, (long)st.Size, ToNs(st), false, null, FileIdOf(st)));
+                return;
+            }
+            default:
+                results.Add(new StorageEntry(path, 0, ToNs(own), false, IsSkippedLink: true));
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Whether a link (met in <paramref name="dir"/>) to a directory points at the root, at a directory
+    /// on the way down to it, or above one of them: walking it would never end.
+    /// </summary>
+    private bool LeadsBack(string dir, byte[] linkFull)
+    {
+        var target = RealPath(linkFull);
+        if (target is null) return true;
+        for (var prefix = dir; ; )
+        {
+            var here = RealPath(Full(prefix));
+            if (here is not null && (here == target || here.StartsWith(target == "/" ? "/" : target + "/", StringComparison.Ordinal))) return true;
+            if (prefix.Length == 0) return false;
+            var slash = prefix.LastIndexOf('/');
+            prefix = slash < 0 ? "" : prefix[..slash];
+        }
+    }
+
+    private static unsafe string? RealPath(byte[] full)
+    {
+        byte* r;
+        fixed (byte* p = full) r = Native.realpath(p, null);
+        if (r == null) return null;
+        try
+        {
+            return Encoding.UTF8.GetString(r, IndexOfNul(r));
+        }
+        finally
+        {
+            Native.free(r);
+        }
+    }
+
+    /// <summary>A link's target as bytes, or null when <paramref name="full"/> is not a link.</summary>
+    private static unsafe byte[]? ReadLink(byte[] full)
+    {
+        var buf = new byte[4096];
+        nint n;
+        fixed (byte* p = full)
+        fixed (byte* b = buf)
+            n = Native.readlink(p, b, buf.Length);
+        return n < 0 ? null : buf.AsSpan(0, (int)n).ToArray();
+    }
+
+    /// <summary>With -l: the link that a path "NAME.rclonelink" stands for (its full path), or null when there is none.</summary>
+    private byte[]? LinkFor(string path)
+    {
+        if (Links != LinkMode.Translate || !path.EndsWith(LinkSuffix, StringComparison.Ordinal) || path.Length == LinkSuffix.Length) return null;
+        var full = Full(path[..^LinkSuffix.Length]);
+        var st = StatRaw(full, out _);
+        return st is { } s && (s.Mode & Native.S_IFMT) == Native.S_IFLNK ? full : null;
+    }
+
+    /// <summary>Where a write to <paramref name="path"/> goes: with -L, through a link to its target (as rclone writes through it).</summary>
+    private byte[] WriteTarget(string path)
+    {
+        var full = Full(path);
+        if (Links != LinkMode.Follow) return full;
+        var st = StatRaw(full, out _);
+        if (st is not { } s || (s.Mode & Native.S_IFMT) != Native.S_IFLNK) return full;
+        return RealPath(full) is { } real ? Native.Z(Encoding.UTF8.GetBytes(real)) : full;
     }
 
     private static unsafe int IndexOfNul(byte* s)
@@ -123,11 +229,11 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
 
     private static long ToNs(in Native.Statx st) => st.MtimeSec * 1_000_000_000L + st.MtimeNsec;
 
-    private static unsafe Native.Statx? StatRaw(byte[] full, out int errno)
+    private static unsafe Native.Statx? StatRaw(byte[] full, out int errno, bool follow = false)
     {
         Native.Statx st;
         int rc;
-        fixed (byte* p = full) rc = Native.statx(Native.AT_FDCWD, p, Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, &st);
+        fixed (byte* p = full) rc = Native.statx(Native.AT_FDCWD, p, follow ? 0 : Native.AT_SYMLINK_NOFOLLOW, Native.STATX_BASIC_STATS, &st);
         errno = rc == 0 ? 0 : Native.Errno;
         return rc == 0 ? st : null;
     }
@@ -144,7 +250,14 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
 
     public StorageEntry? Stat(string path)
     {
-        var st = StatRaw(Full(path), out var errno);
+        if (LinkFor(path) is { } link)
+        {
+            var ls = StatRaw(link, out _);
+            var target = ReadLink(link);
+            if (ls is null || target is null) return null;
+            return new StorageEntry(path, target.Length, ToNs(ls.Value), false, null, FileIdOf(ls.Value));
+        }
+        var st = StatRaw(Full(path), out var errno, follow: Links == LinkMode.Follow);
         if (st is null)
         {
             if (errno == Native.ENOENT || errno == Native.ENOTDIR) return null;
@@ -166,6 +279,8 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
 
     public Task<Stream> OpenReadAsync(string path, CancellationToken ct)
     {
+        if (LinkFor(path) is { } link)
+            return Task.FromResult<Stream>(new MemoryStream(ReadLink(link) ?? throw new FileNotFoundException($"file not found: {path}"), writable: false));
         var handle = OpenHandle(Full(path), Native.O_RDONLY, 0, "open");
         return Task.FromResult<Stream>(new FileStream(handle, FileAccess.Read, 1 << 16));
     }
@@ -202,27 +317,85 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         throw Native.Error("mkdir", full, errno);
     }
 
-    /// <summary>This process's random part of temporary names, and a counter for the rest.</summary>
-    private static readonly string TempPrefix = ".bisync-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+    /// <summary>
+    /// Temporary names say who wrote them: <c>.bisync-HOST-PID-RANDOMnnnn.partial</c> (HOST: 8 hex digits
+    /// of a hash of the host name; PID: this process; RANDOM: 8 hex digits per process, so that a reused
+    /// PID never meets a name a dead process left; nnnn: a counter).
+    /// </summary>
+    private static readonly string HostTag = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Environment.MachineName)).AsSpan(0, 4));
+    private static readonly string TempPrefix = TemporaryPrefixFor(Environment.ProcessId) + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
     private static long _tempCounter;
 
-    /// <summary>Our temporary upload names (any process's): hidden, never listed as user files.</summary>
+    /// <summary>The start of the temporary names that process <paramref name="pid"/> of this host writes.</summary>
+    public static string TemporaryPrefixFor(int pid) => $".bisync-{HostTag}-{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}-";
+
+    /// <summary>Our temporary upload names (any process's, this format or the older one): hidden, never listed as user files.</summary>
     public bool IsTemporaryName(string name) =>
         name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
 
-    /// <summary>A temporary sibling name for an atomic write: hidden, short, unique (random per process, then counted).</summary>
-    private static string TempNameFor(string path)
+    /// <summary>A temporary sibling of a full path for an atomic write: hidden, short, unique (random per process, then counted).</summary>
+    private static byte[] TempFullFor(byte[] fullZ)
     {
-        var slash = path.LastIndexOf('/');
-        var dir = slash < 0 ? "" : path[..(slash + 1)];
-        return dir + TempPrefix + Interlocked.Increment(ref _tempCounter).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + ".partial";
+        var end = fullZ.Length - 1; // the NUL
+        var slash = Array.LastIndexOf(fullZ, (byte)'/', end - 1);
+        var name = Encoding.ASCII.GetBytes(TempPrefix + Interlocked.Increment(ref _tempCounter).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + ".partial");
+        var z = new byte[slash + 1 + name.Length + 1];
+        fullZ.AsSpan(0, slash + 1).CopyTo(z);
+        name.CopyTo(z, slash + 1);
+        return z;
+    }
+
+    /// <summary>
+    /// Removes the temporaries a killed run left: one written by a process of this host that is no
+    /// longer alive goes at once; any other (another host's, a live process's, the older name format)
+    /// only when neither its content nor its status changed for <paramref name="minAge"/>.
+    /// </summary>
+    public Task<IReadOnlyList<string>> CleanTemporariesAsync(IReadOnlyList<string> found, TimeSpan minAge, CancellationToken ct)
+    {
+        var removed = new List<string>();
+        var now = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+        foreach (var path in found)
+        {
+            ct.ThrowIfCancellationRequested();
+            var name = TailOf(path);
+            if (!IsTemporaryName(name)) continue;
+            var full = Full(path);
+            if (!Abandoned(name, full, now, minAge)) continue;
+            if (Unlink(full) == 0) removed.Add(path);
+        }
+        return Task.FromResult<IReadOnlyList<string>>(removed);
+    }
+
+    private static bool Abandoned(string name, byte[] full, long nowNs, TimeSpan minAge)
+    {
+        var parts = name[".bisync-".Length..^".partial".Length].Split('-');
+        if (parts.Length == 3 && parts[0] == HostTag && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+        {
+            if (pid == Environment.ProcessId) return false;
+            if (!Alive(pid)) return true;
+        }
+        if (StatRaw(full, out _) is not { } st) return false;
+        var last = Math.Max(ToNs(st), st.CtimeSec * 1_000_000_000L + st.CtimeNsec);
+        return nowNs - last >= minAge.Ticks * 100;
+    }
+
+    private static bool Alive(int pid) => pid > 0 && (Native.kill(pid, 0) == 0 || Native.Errno != Native.ESRCH);
+
+    private static unsafe int Unlink(byte[] full)
+    {
+        fixed (byte* p = full) return Native.unlink(p);
     }
 
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
     {
         EnsureParent(path);
-        var temp = TempNameFor(path);
-        var tempFull = Full(temp);
+        if (Links == LinkMode.Translate && path.EndsWith(LinkSuffix, StringComparison.Ordinal) && path.Length > LinkSuffix.Length)
+        {
+            await PutLinkAsync(path, content, modTime, ct).ConfigureAwait(false);
+            return;
+        }
+        var dest = WriteTarget(path);
+        var tempFull = TempFullFor(dest);
         try
         {
             using (var handle = OpenHandle(tempFull, Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL, 0x1A4 /* 0644 */, "create"))
@@ -236,7 +409,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
                 }
             }
             SetTimes(tempFull, modTime);
-            Rename(tempFull, Full(path));
+            Rename(tempFull, dest);
         }
         catch
         {
@@ -245,12 +418,47 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         }
     }
 
+    /// <summary>With -l: "NAME.rclonelink" is written back as the link NAME (made under a temporary name, then renamed over NAME).</summary>
+    private async Task PutLinkAsync(string path, Stream content, long modTime, CancellationToken ct)
+    {
+        var ms = new MemoryStream();
+        await content.CopyToAsync(ms, ct).ConfigureAwait(false);
+        var target = ms.ToArray();
+        if (target.Length == 0 || target.Contains((byte)0))
+            throw new IOException($"{path}: not a link target (empty or holds a NUL byte)");
+        var dest = Full(path[..^LinkSuffix.Length]);
+        var tempFull = TempFullFor(dest);
+        try
+        {
+            MakeLink(Native.Z(target), tempFull);
+            SetTimes(tempFull, modTime);
+            Rename(tempFull, dest);
+        }
+        catch
+        {
+            TryUnlink(tempFull);
+            throw;
+        }
+    }
+
+    private static unsafe void MakeLink(byte[] targetZ, byte[] linkFull)
+    {
+        int rc;
+        fixed (byte* t = targetZ)
+        fixed (byte* l = linkFull)
+            rc = Native.symlink(t, l);
+        if (rc != 0) throw Native.Error("create link", linkFull, Native.Errno);
+    }
+
     public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct)
     {
         if (source.Capability<LocalStorage>() is not { } local) return Task.FromResult(false);
+        // links stored as files (-l) go the streamed way, through OpenRead and Put
+        if (local.LinkFor(srcPath) is not null || (Links == LinkMode.Translate && dstPath.EndsWith(LinkSuffix, StringComparison.Ordinal)))
+            return Task.FromResult(false);
         EnsureParent(dstPath);
-        var temp = TempNameFor(dstPath);
-        var tempFull = Full(temp);
+        var dest = WriteTarget(dstPath);
+        var tempFull = TempFullFor(dest);
         try
         {
             using (var input = OpenHandle(local.Full(srcPath), Native.O_RDONLY, 0, "open"))
@@ -259,7 +467,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
                 CopyData((int)input.DangerousGetHandle(), (int)output.DangerousGetHandle(), ct);
             }
             SetTimes(tempFull, modTime);
-            Rename(tempFull, Full(dstPath));
+            Rename(tempFull, dest);
         }
         catch
         {
@@ -310,7 +518,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         }
     }
 
-    private static unsafe void SetTimes(byte[] full, long modTime)
+    private static unsafe void SetTimes(byte[] full, long modTime, bool follow = false)
     {
         var times = stackalloc Native.Timespec[2];
         var sec = Math.DivRem(modTime, 1_000_000_000L, out var nsec);
@@ -318,7 +526,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         times[0] = new Native.Timespec { Sec = sec, Nsec = nsec };
         times[1] = times[0];
         int rc;
-        fixed (byte* p = full) rc = Native.utimensat(Native.AT_FDCWD, p, times, Native.AT_SYMLINK_NOFOLLOW);
+        fixed (byte* p = full) rc = Native.utimensat(Native.AT_FDCWD, p, times, follow ? 0 : Native.AT_SYMLINK_NOFOLLOW);
         if (rc != 0) throw Native.Error("set modification time of", full, Native.Errno);
     }
 
@@ -338,13 +546,14 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
 
     public Task SetModTimeAsync(string path, long modTime, CancellationToken ct)
     {
-        SetTimes(Full(path), modTime);
+        if (LinkFor(path) is { } link) SetTimes(link, modTime);
+        else SetTimes(Full(path), modTime, follow: Links == LinkMode.Follow);
         return Task.CompletedTask;
     }
 
     public unsafe Task DeleteAsync(string path, CancellationToken ct)
     {
-        var full = Full(path);
+        var full = LinkFor(path) ?? Full(path);
         int rc;
         fixed (byte* p = full) rc = Native.unlink(p);
         if (rc != 0) throw Native.Error("delete", full, Native.Errno);
@@ -377,7 +586,10 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     public Task MoveAsync(string from, string to, CancellationToken ct)
     {
         EnsureParent(to);
-        Rename(Full(from), Full(to));
+        if (LinkFor(from) is { } link)
+            Rename(link, Full(to.EndsWith(LinkSuffix, StringComparison.Ordinal) && to.Length > LinkSuffix.Length ? to[..^LinkSuffix.Length] : to));
+        else
+            Rename(Full(from), Full(to));
         return Task.CompletedTask;
     }
 

@@ -1,7 +1,4 @@
-using Bisync.Remotes.Wrappers;
-using Bisync.Storage;
-
-namespace Bisync.Remotes;
+namespace Bisync.Storage;
 
 /// <summary>
 /// Optional: a backend that can have the server hash a file without downloading it (sftp runs
@@ -14,17 +11,4 @@ public interface IServerHasher
     /// "sha1"), or null when this server can't give that hash (no shell, command "none", disabled).
     /// </summary>
     Task<string?> HashAsync(string path, string hashType, CancellationToken ct);
-}
-
-public static class ServerHasher
-{
-    /// <summary>The server hasher behind <paramref name="storage"/> and its decorators, or null.</summary>
-    public static IServerHasher? Find(IStorage storage)
-    {
-        for (var s = storage; ; s = ((StorageDecorator)s).Inner)
-        {
-            if (s is IServerHasher h) return h;
-            if (s is not StorageDecorator) return null;
-        }
-    }
 }
