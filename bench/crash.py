@@ -273,7 +273,10 @@ def run_campaign(a, rnd, out, remote):
         after1, after2 = s1.snapshot(), s2.snapshot()
         everything = set(after1.values()) | set(after2.values())
         totals["torn"] += sum(1 for c in everything if not is_whole(c))
-        totals["lost"] += len(must_survive - everything)
+        lost = must_survive - everything
+        totals["lost"] += len(lost)
+        for c in sorted(lost):
+            print(f"  lost in trial {trial + 1}: {c[:c.find(b'>') + 1].decode(errors='replace')}", file=sys.stderr)
         totals["temps"] += sum(1 for n in list(after1) + list(after2) if n.endswith(".partial"))
         if after1 != after2:
             totals["diverged"] += 1
