@@ -21,11 +21,12 @@ public class BadInputCorpusTests
         return t;
     }
 
-    /// <summary>Every file under the tree's root but the working directory, with content and time.</summary>
+    /// <summary>Every file under the tree's root but the working directory (and a copy of the CLI), with content and time.</summary>
     private static SortedDictionary<string, (string, long)> Trees(TempTree t)
     {
         var all = TempTree.SnapshotWithTimes(t.Root);
-        foreach (var k in all.Keys.Where(k => k.StartsWith("workdir/", StringComparison.Ordinal)).ToList()) all.Remove(k);
+        foreach (var k in all.Keys.Where(k => k.StartsWith("workdir/", StringComparison.Ordinal) || k.StartsWith("cli/", StringComparison.Ordinal)).ToList())
+            all.Remove(k);
         return all;
     }
 
@@ -207,8 +208,17 @@ public class BadInputCorpusTests
     {
         using var t = Seeded();
         var nobody = new[] { "--reuid=65534", "--regid=65534", "--clear-groups" };
+        // The CLI runs from a copy inside the test's own tree: the checkout itself may sit below a
+        // folder that nobody may enter (CI's clone under /root, say).
+        var cli = Path.Combine(t.Root, "cli");
+        Directory.CreateDirectory(cli);
+        foreach (var f in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            if (f.EndsWith(".dll", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
+                File.Copy(f, Path.Combine(cli, Path.GetFileName(f)));
+        }
         Assert.Equal(0, Processes.Run("chown", ["-R", "65534:65534", t.Root]).ExitCode);
-        var dll = Path.Combine(AppContext.BaseDirectory, "bisync.dll");
+        var dll = Path.Combine(cli, "bisync.dll");
         ProcessResult AsNobody(params string[] args) =>
             Processes.Run("setpriv", [.. nobody, "env", "HOME=" + t.Root, "dotnet", dll, t.Path1, t.Path2, "--workdir", t.Workdir, .. args]);
         var probe = AsNobody("--version");
