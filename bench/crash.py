@@ -212,6 +212,8 @@ def run_campaign(a, rnd, out, remote):
     s1.write(names[-1], fresh(names[-1], "p1"), tick())
     sh(base)
     window = max(0.05, time.monotonic() - t0)
+    last_synced.clear()
+    last_synced.update(s1.snapshot().values())
 
     totals = dict(trials=0, lockouts=0, torn=0, lost=0, temps=0, diverged=0, killed_mid_run=0)
     for trial in range(a.trials):
