@@ -4,6 +4,7 @@ using Bisync.Remotes;
 using Bisync.Remotes.Config;
 using Bisync.Remotes.Sftp;
 using Bisync.Storage;
+using Bisync.Tests.Support;
 using Xunit;
 
 namespace Bisync.Tests.Remotes;
@@ -357,27 +358,15 @@ public sealed class SftpConfigTests : IDisposable
     /// <summary>rclone with HOME at the temp folder and the given agent socket ("" = none).</summary>
     private (int Code, string Out, string Err) RcloneWith(string agentSock, string conf, params string[] args)
     {
-        var psi = new ProcessStartInfo("rclone") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--config", conf, "--retries", "1", "--low-level-retries", "1", "--contimeout", "10s" }.Concat(args))
-            psi.ArgumentList.Add(a);
-        foreach (var k in psi.Environment.Keys.Where(k => k.StartsWith("RCLONE_", StringComparison.Ordinal)).ToList())
-            psi.Environment.Remove(k);
-        psi.Environment["HOME"] = _home;
-        if (agentSock.Length > 0) psi.Environment["SSH_AUTH_SOCK"] = agentSock;
-        else psi.Environment.Remove("SSH_AUTH_SOCK");
         // rclone writes what it detects (shell_type, hash commands) into the config: give it a copy
         var copy = conf + ".rclone";
         File.Copy(conf, copy, true);
-        psi.ArgumentList[1] = copy;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException("rclone " + string.Join(' ', args) + " took over 120s");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("RCLONE_", StringComparison.Ordinal)).ToDictionary(k => k, _ => (string?)null);
+        env["HOME"] = _home;
+        env["SSH_AUTH_SOCK"] = agentSock.Length > 0 ? agentSock : null;
+        var r = Processes.Run("rclone", new[] { "--config", copy, "--retries", "1", "--low-level-retries", "1", "--contimeout", "10s" }.Concat(args), env: env);
+        return (r.ExitCode, r.StdOut, r.StdErr);
     }
 
     private static void Run(string file, params string[] args)

@@ -5,6 +5,7 @@ using Bisync.Engine;
 using Bisync.Logging;
 using Bisync.Remotes;
 using Bisync.Storage;
+using Bisync.Tests.Support;
 using Xunit;
 
 namespace Bisync.Tests.Remotes;
@@ -184,15 +185,9 @@ public class TemporaryCleanupTests : IDisposable
     }
 
     /// <summary>Gives <paramref name="good"/> bytes, then fails as a source disk would.</summary>
-    private sealed class FailingSource(long good) : Stream
+    private sealed class FailingSource(long good) : ReadOnlySourceStream
     {
         private long _given;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count)
         {
             if (_given >= good) throw new IOException("read failed: input/output error");
@@ -201,9 +196,6 @@ public class TemporaryCleanupTests : IDisposable
             _given += n;
             return n;
         }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
