@@ -119,7 +119,7 @@ public class ListingCorruptionTests
         var t = new TempTree();
         for (var i = 0; i < 4; i++) t.WriteBoth($"f{i}.txt", $"file {i}");
         File.WriteAllText(Path.Combine(t.Root, "outside.txt"), "outside");
-        var (code, _) = await RunAsync(t, resync: true);
+        var (code, _) = await EngineRun.RunAsync(t, resync: true);
         Assert.Equal(0, code);
         TempTree.Write(t.Path1, "new.txt", "would be copied", DateTime.UtcNow);
         return t;
@@ -129,7 +129,7 @@ public class ListingCorruptionTests
     {
         var before1 = TempTree.SnapshotWithTimes(t.Path1);
         var before2 = TempTree.SnapshotWithTimes(t.Path2);
-        var (code, log) = await RunAsync(t);
+        var (code, log) = await EngineRun.RunAsync(t);
         Assert.Equal(2, code);
         var error = Assert.Single(log, l => l.Contains("Bisync critical error", StringComparison.Ordinal));
         Assert.True(error.Contains(names, StringComparison.Ordinal) && error.Contains(why, StringComparison.Ordinal),
@@ -139,15 +139,5 @@ public class ListingCorruptionTests
         Assert.Equal(before2, TempTree.SnapshotWithTimes(t.Path2));
         Assert.Equal("outside", File.ReadAllText(Path.Combine(t.Root, "outside.txt")));
         Assert.Empty(Directory.GetFiles(t.Workdir, "*.tmp"));
-    }
-
-    private static async Task<(int Code, List<string> Log)> RunAsync(TempTree t, bool resync = false)
-    {
-        var lines = new List<string>();
-        var log = Logger.Silent(LogLevel.Info);
-        log.Sink = lines.Add;
-        var r = await new BisyncEngine(new LocalStorageOpener(), log)
-            .RunAsync(new BisyncOptions { Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir, Resync = resync }, CancellationToken.None);
-        return (r.ExitCode, lines);
     }
 }

@@ -37,14 +37,14 @@ public class PathSafetyTests
             Directory.CreateDirectory(Path.Combine(t.Path1, "sub"));
             Directory.CreateDirectory(Path.Combine(t.Path2, "sub"));
             var outside = Outside(t);
-            Assert.Equal(0, (await RunAsync(t, resync: true)).Code);
+            Assert.Equal(0, (await EngineRun.RunAsync(t, resync: true)).Code);
 
             var lst = Directory.GetFiles(t.Workdir, $"*.{side}.lst").Single();
             var lines = File.ReadAllLines(lst).ToList();
             lines.Insert(1, $"-        7 - - 2000-01-01T00:00:00.000000000+0000 \"{quotedPath}\"");
             File.WriteAllLines(lst, lines);
 
-            var (code, log) = await RunAsync(t);
+            var (code, log) = await EngineRun.RunAsync(t);
             Assert.Equal(2, code);
             Assert.Contains(log, l => l.Contains($"{lst}:2: invalid listing line: unsafe path"));
             Assert.Equal(outside, Outside(t));
@@ -97,15 +97,5 @@ public class PathSafetyTests
                                                || k.StartsWith("workdir/", StringComparison.Ordinal)).ToList())
             all.Remove(k);
         return all;
-    }
-
-    private static async Task<(int Code, List<string> Log)> RunAsync(TempTree t, bool resync = false)
-    {
-        var lines = new List<string>();
-        var log = Logger.Silent(LogLevel.Info);
-        log.Sink = lines.Add;
-        var r = await new BisyncEngine(new LocalStorageOpener(), log)
-            .RunAsync(new BisyncOptions { Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir, Resync = resync }, CancellationToken.None);
-        return (r.ExitCode, lines);
     }
 }

@@ -40,22 +40,12 @@ public class RecheckTests
             Task.FromResult<IStorage>(byRoot.TryGetValue(path, out var s) ? s : new LocalStorage(path));
     }
 
-    private static async Task<(int Code, List<string> Log)> RunAsync(TempTree t, IStorageOpener? opener = null, bool resync = false)
-    {
-        var lines = new List<string>();
-        var log = Logger.Silent(LogLevel.Info);
-        log.Sink = lines.Add;
-        var engine = new BisyncEngine(opener ?? new LocalStorageOpener(), log);
-        var r = await engine.RunAsync(new BisyncOptions { Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir, Resync = resync }, CancellationToken.None);
-        return (r.ExitCode, lines);
-    }
-
     private static async Task<TempTree> InSyncAsync()
     {
         var t = new TempTree();
         for (var i = 0; i < 10; i++) t.WriteBoth($"keep{i}.txt", $"keep {i}");
         t.WriteBoth("file.txt", "original");
-        Assert.Equal(0, (await RunAsync(t, resync: true)).Code);
+        Assert.Equal(0, (await EngineRun.RunAsync(t, resync: true)).Code);
         return t;
     }
 
@@ -67,13 +57,13 @@ public class RecheckTests
         var side1 = new EditingStorage(new LocalStorage(t.Path1)) { Path = "file.txt" };
         side1.OnFirstStat = () => TempTree.Write(t.Path1, "file.txt", "edited during the run", T2);
 
-        var (code, log) = await RunAsync(t, new Opener(new() { [t.Path1] = side1 }));
+        var (code, log) = await EngineRun.RunAsync(t, opener: new Opener(new() { [t.Path1] = side1 }));
         Assert.Equal(0, code);
         Assert.Contains(log, l => l.Contains("file.txt: Not deleted: it changed since it was listed"));
         Assert.Equal("edited during the run", File.ReadAllText(Path.Combine(t.Path1, "file.txt")));
 
         // The next run sees the edit against the deletion: the edit wins, on both sides.
-        Assert.Equal(0, (await RunAsync(t)).Code);
+        Assert.Equal(0, (await EngineRun.RunAsync(t)).Code);
         Assert.Equal("edited during the run", File.ReadAllText(Path.Combine(t.Path2, "file.txt")));
         Assert.Equal(TempTree.SnapshotWithTimes(t.Path1), TempTree.SnapshotWithTimes(t.Path2));
     }
@@ -86,14 +76,14 @@ public class RecheckTests
         var side2 = new EditingStorage(new LocalStorage(t.Path2)) { Path = "file.txt" };
         side2.OnFirstStat = () => TempTree.Write(t.Path2, "file.txt", "edited on Path2 during the run", T2);
 
-        var (code, log) = await RunAsync(t, new Opener(new() { [t.Path2] = side2 }));
+        var (code, log) = await EngineRun.RunAsync(t, opener: new Opener(new() { [t.Path2] = side2 }));
         Assert.Equal(0, code);
         Assert.Contains(log, l => l.Contains("file.txt: Not copied: the destination changed"));
         Assert.Equal("edited on Path2 during the run", File.ReadAllText(Path.Combine(t.Path2, "file.txt")));
         Assert.Equal("newer on Path1", File.ReadAllText(Path.Combine(t.Path1, "file.txt")));
 
         // The next run finds both changed: both versions end up on both sides.
-        Assert.Equal(0, (await RunAsync(t)).Code);
+        Assert.Equal(0, (await EngineRun.RunAsync(t)).Code);
         foreach (var root in new[] { t.Path1, t.Path2 })
         {
             Assert.Equal("newer on Path1", File.ReadAllText(Path.Combine(root, "file.txt..path1")));
@@ -109,12 +99,12 @@ public class RecheckTests
         var side2 = new EditingStorage(new LocalStorage(t.Path2)) { Path = "new.txt" };
         side2.OnFirstStat = () => TempTree.Write(t.Path2, "new.txt", "made on Path2 during the run", T2);
 
-        var (code, log) = await RunAsync(t, new Opener(new() { [t.Path2] = side2 }));
+        var (code, log) = await EngineRun.RunAsync(t, opener: new Opener(new() { [t.Path2] = side2 }));
         Assert.Equal(0, code);
         Assert.Contains(log, l => l.Contains("new.txt: Not copied: the destination appeared"));
         Assert.Equal("made on Path2 during the run", File.ReadAllText(Path.Combine(t.Path2, "new.txt")));
 
-        Assert.Equal(0, (await RunAsync(t)).Code);
+        Assert.Equal(0, (await EngineRun.RunAsync(t)).Code);
         foreach (var root in new[] { t.Path1, t.Path2 })
         {
             Assert.Equal("new on Path1", File.ReadAllText(Path.Combine(root, "new.txt..path1")));
@@ -133,7 +123,7 @@ public class RecheckTests
         var side1 = new EditingStorage(new LocalStorage(t.Path1)) { Path = "ghost.txt" };
         side1.OnFirstStat = () => TempTree.Write(t.Path1, "ghost.txt", "a user's file", T2);
 
-        var (code, log) = await RunAsync(t, new Opener(new() { [t.Path1] = side1 }));
+        var (code, log) = await EngineRun.RunAsync(t, opener: new Opener(new() { [t.Path1] = side1 }));
         Assert.Equal(0, code);
         Assert.Contains(log, l => l.Contains("ghost.txt: Not deleted: it is not in this run's listing of the side"));
         Assert.Equal("a user's file", File.ReadAllText(Path.Combine(t.Path1, "ghost.txt")));
