@@ -33,6 +33,12 @@ public static class CommandLine
     public static CliOptions Parse(string[] args)
     {
         var o = new OptionsBuilder();
+        // The profile's environment variable is a default: --compat on the command line wins.
+        if (Environment.GetEnvironmentVariable("BISYNC_COMPAT") is { Length: > 0 } compat)
+        {
+            try { Flags.Find("--compat")!.Apply(o, compat); }
+            catch (UsageException e) { throw new UsageException($"BISYNC_COMPAT: {e.Message}"); }
+        }
         string? path1 = null, path2 = null;
         var positional = 0;
         var onlyPositional = false;

@@ -30,6 +30,10 @@ public static class Flags
             Str(None, "--check-filename", "File name for --check-access", "RCLONE_TEST",
                 (o, v) => o.Bisync = o.Bisync with { CheckFilename = v },
                 validate: v => v.Length == 0 || v.Contains('/') ? $"invalid --check-filename \"{v}\": a file name without '/'" : null),
+            Enum(None, "--compat", "Follow this rclone version's bisync where its defaults differ (1.60 or 1.75); "
+                + "also the environment variable BISYNC_COMPAT",
+                [new("1.60", Compat.V1_60), new("1.75", Compat.V1_75)], "1.60",
+                (o, v) => o.Bisync = o.Bisync with { Compat = (Compat)v }),
             Enum(None, "--check-sync", "Compare the final listings",
                 [new("true", CheckSyncMode.True), new("false", CheckSyncMode.False), new("only", CheckSyncMode.Only)], "true",
                 (o, v) => o.Bisync = o.Bisync with { CheckSync = (CheckSyncMode)v }),

@@ -4,6 +4,12 @@ namespace Bisync.Engine;
 
 public enum CheckSyncMode { True, False, Only }
 
+/// <summary>
+/// Whose defaults a run follows where rclone's bisync changed them: v1.60.1's (the default) or
+/// v1.75's (--compat 1.75, or BISYNC_COMPAT=1.75). Every flag works in both.
+/// </summary>
+public enum Compat { V1_60, V1_75 }
+
 /// <summary>Everything one bisync run needs; the CLI fills it, tests can build it directly.</summary>
 public sealed record BisyncOptions
 {
@@ -15,6 +21,9 @@ public sealed record BisyncOptions
     public string? Workdir { get; init; }
 
     public bool Resync { get; init; }
+
+    /// <summary>--compat: the rclone version whose defaults apply where they differ.</summary>
+    public Compat Compat { get; init; } = Compat.V1_60;
     public bool CheckAccess { get; init; }
     public string CheckFilename { get; init; } = "RCLONE_TEST";
     public CheckSyncMode CheckSync { get; init; } = CheckSyncMode.True;

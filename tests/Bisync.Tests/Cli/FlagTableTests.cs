@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Bisync.Cli;
 using Bisync.Engine;
 using Bisync.Logging;
+using Bisync.Tests.Support;
 
 namespace Bisync.Tests.Cli;
 
@@ -31,6 +32,7 @@ public class FlagTableTests
     {
         ["--check-access"] = Expect.On(o => o.Bisync.CheckAccess),
         ["--check-filename"] = Expect.Value("CHECK_ME", o => o.Bisync.CheckFilename, "CHECK_ME"),
+        ["--compat"] = Expect.Value("1.75", o => o.Bisync.Compat, Compat.V1_75),
         ["--check-sync"] = Expect.Value("only", o => o.Bisync.CheckSync, CheckSyncMode.Only),
         ["--filters-file"] = Expect.Value("rules.txt", o => o.Bisync.FiltersFile, "rules.txt"),
         ["--force"] = Expect.On(o => o.Bisync.Force),
@@ -400,6 +402,15 @@ public class FlagTableTests
         Assert.Equal("invalid number \"4%\" for --transfers", Fail("p1", "p2", "--transfers=4%"));
         Assert.Equal(CheckSyncMode.False, Parse("--check-sync", "FALSE").Bisync.CheckSync);
         Assert.Equal(TimeSpan.Zero, Parse("--timeout=0").Remotes.Timeout);
+    }
+
+    [Fact]
+    public void The_profile_variable_is_checked_like_the_flag()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "bisync.dll");
+        var bad = Processes.Run("dotnet", [dll, "p1", "p2"], env: new Dictionary<string, string?> { ["BISYNC_COMPAT"] = "1.99" });
+        Assert.Equal(1, bad.ExitCode);
+        Assert.StartsWith("bisync: BISYNC_COMPAT: invalid --compat \"1.99\": use 1.60 or 1.75\n", bad.StdErr);
     }
 
     [Fact]
