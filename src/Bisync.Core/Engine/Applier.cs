@@ -26,6 +26,10 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         public readonly List<string> Copy1To2 = [], Copy2To1 = [], Delete1 = [], Delete2 = [];
         public readonly List<(string From, string To)> Renamed1 = [], Renamed2 = [];
         public readonly List<string> Interrupted = [];
+
+        /// <summary>What the conflict renames left on each side: the old name gone, the new one as renamed.
+        /// Recorded, not read back later, so a file saved under the old name meanwhile is news for the next run.</summary>
+        public readonly OperationResults Renames1 = new(), Renames2 = new();
     }
 
     public async Task<Applied> ApplyAsync(SyncPlan plan, FileListing current1, FileListing current2, CancellationToken ct)
@@ -59,7 +63,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     q.Interrupted.Add(d.Path); // graceful shutdown: not started, left for the next run
                     break;
                 case DecisionKind.KeepBoth:
-                    await KeepBothAsync(q, d, ct).ConfigureAwait(false);
+                    await KeepBothAsync(q, d, current1, current2, ct).ConfigureAwait(false);
                     break;
             }
         }
@@ -67,6 +71,8 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
 
         var on1 = new OperationResults();
         var on2 = new OperationResults();
+        on1.Add(q.Renames1);
+        on2.Add(q.Renames2);
         if (q.Copy2To1.Count > 0)
         {
             log.Info(Messages.Row("Path2", "Do queued copies to", "Path1"));
@@ -108,20 +114,72 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         q.Copy2To1.Add(path);
     }
 
-    /// <summary>Both versions kept: each side's file renamed (to a name still free on both sides) and copied across.</summary>
-    private async Task KeepBothAsync(Queues q, Decision d, CancellationToken ct)
+    /// <summary>
+    /// Both versions kept: each side's file renamed (to a name still free on both sides) and copied
+    /// across. Re-checked first: when either file is no longer the one listed (saved again, or deleted,
+    /// during the run), nothing is renamed and both listings keep their prior entry, so the next run
+    /// decides again with what is there then.
+    /// </summary>
+    private async Task KeepBothAsync(Queues q, Decision d, FileListing current1, FileListing current2, CancellationToken ct)
     {
         log.Notice(Messages.Row("WARNING", "New or changed in both paths", Messages.ShowPath(d.Path)));
+        var changed = await ChangedSinceListingAsync(path1, d.Path, current1, ct).ConfigureAwait(false)
+            ?? await ChangedSinceListingAsync(path2, d.Path, current2, ct).ConfigureAwait(false);
+        if (changed is not null)
+        {
+            q.Renames1.Skipped[d.Path] = changed;
+            log.Notice($"{Messages.ShowPath(d.Path)}: Not renamed: {changed} since it was listed; left for the next run");
+            return;
+        }
         var p1 = await StillFreeAsync(d.Path + Planner.Path1Suffix, d.Rename1!, ct).ConfigureAwait(false);
         var p2 = await StillFreeAsync(d.Path + Planner.Path2Suffix, d.Rename2!, ct).ConfigureAwait(false);
         log.Notice(Messages.Row("Path1", "Renaming Path1 copy", Messages.ShowPath(path1.Root + p1)));
-        await transfers.RenameAsync(path1, d.Path, p1, ct).ConfigureAwait(false);
-        q.Renamed1.Add((d.Path, p1));
-        QueueCopy1To2(q, p1, LogLevel.Notice);
+        if (await RenameAsync(q.Renames1, path1, d.Path, p1, ct).ConfigureAwait(false))
+        {
+            q.Renamed1.Add((d.Path, p1));
+            QueueCopy1To2(q, p1, LogLevel.Notice);
+        }
         log.Notice(Messages.Row("Path2", "Renaming Path2 copy", Messages.ShowPath(path2.Root + p2)));
-        await transfers.RenameAsync(path2, d.Path, p2, ct).ConfigureAwait(false);
-        q.Renamed2.Add((d.Path, p2));
-        QueueCopy2To1(q, p2, LogLevel.Notice);
+        if (await RenameAsync(q.Renames2, path2, d.Path, p2, ct).ConfigureAwait(false))
+        {
+            q.Renamed2.Add((d.Path, p2));
+            QueueCopy2To1(q, p2, LogLevel.Notice);
+        }
+    }
+
+    /// <summary>Null when the side still holds the file its listing of this run holds, else what changed.</summary>
+    private static async Task<string?> ChangedSinceListingAsync(IStorage side, string path, FileListing listing, CancellationToken ct)
+    {
+        StorageEntry? listed = listing.TryGet(path, out var e) ? e.ToStorageEntry() : null;
+        var now = await side.StatAsync(path, ct).ConfigureAwait(false);
+        if (Transfers.SameAsListed(now, listed)) return null;
+        return now is null ? $"it was deleted on {side.Root}" : $"it changed on {side.Root}";
+    }
+
+    /// <summary>
+    /// One side's conflict rename; false when the file went away in the moment since the re-check
+    /// (then the path keeps its prior entries, and the other side's renamed copy is kept on both).
+    /// </summary>
+    private async Task<bool> RenameAsync(OperationResults results, IStorage side, string from, string to, CancellationToken ct)
+    {
+        try
+        {
+            Record(results, from, to, await transfers.RenameAsync(side, from, to, ct).ConfigureAwait(false));
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            results.Skipped[from] = "deleted";
+            log.Notice($"{Messages.ShowPath(from)}: Not renamed: it was deleted since it was listed; left for the next run");
+            return false;
+        }
+    }
+
+    private static void Record(OperationResults results, string from, string to, StorageEntry? renamed)
+    {
+        if (renamed is null) return; // a dry run: the listings are read back as they are
+        results.Done[from] = null;
+        results.Done[to] = renamed;
     }
 
     /// <summary>

@@ -111,8 +111,13 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                     }
                     else
                     {
-                        var entry = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
-                        if (entry is not null) results.Done[path] = entry;
+                        var (entry, changedDuringCopy) = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
+                        if (changedDuringCopy is not null)
+                        {
+                            results.Skipped[path] = changedDuringCopy;
+                            log.Notice($"{Messages.ShowPath(path)}: Not copied: {changedDuringCopy} during the copy; left for the next run");
+                        }
+                        else if (entry is not null) results.Done[path] = entry;
                         if (Interlocked.Increment(ref _copies) == 1) await TestHook.AtAsync("after-first-copy", token).ConfigureAwait(false);
                     }
                     Progress?.Done(item.Src?.Size ?? 0);
@@ -152,23 +157,27 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             ? now is null && listed is null
             : !now.Value.IsDir && now.Value.Size == listed.Value.Size && now.Value.ModTime == listed.Value.ModTime;
 
-    /// <summary>Copies one file if needed; returns the entry now at the destination (null in a dry run).</summary>
-    private async Task<StorageEntry?> CopyOneAsync(IStorage src, IStorage dst, CopyItem item, long precision, CancellationToken ct)
+    /// <summary>
+    /// Copies one file if needed; returns the entry now at the destination (null in a dry run), or
+    /// what changed when the last look before the copy took the destination's name found the source
+    /// or the destination no longer as listed (then nothing was replaced).
+    /// </summary>
+    private async Task<(StorageEntry? Entry, string? Changed)> CopyOneAsync(IStorage src, IStorage dst, CopyItem item, long precision, CancellationToken ct)
     {
         var path = item.Path;
         var s = item.Known ? item.Src : await src.StatAsync(path, ct).ConfigureAwait(false);
         if (s is null || s.Value.IsDir)
         {
-            if (_dryRun) return null; // e.g. a conflict copy whose rename was only pretended
+            if (_dryRun) return (null, null); // e.g. a conflict copy whose rename was only pretended
             throw new FileNotFoundException($"source file not found: {src.Root}{path}");
         }
         var d = item.Known ? item.Dst : await dst.StatAsync(path, ct).ConfigureAwait(false);
         if (d is { IsDir: true }) throw new IOException($"destination is a directory: {dst.Root}{path}");
-        if (!NeedsCopy(s.Value, d, precision)) return d;
+        if (!NeedsCopy(s.Value, d, precision)) return (d, null);
         if (_dryRun)
         {
             log.Notice($"{Messages.ShowPath(path)}: Skipped copy as --dry-run is set (size {s.Value.Size})");
-            return null;
+            return (null, null);
         }
         var result = new StorageEntry(path, s.Value.Size, s.Value.ModTime, false, s.Value.Hash);
         if (d is not null && d.Value.Size == s.Value.Size && dst.Features.CanSetModTime && !options.SizeOnly
@@ -176,20 +185,33 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         {
             await dst.SetModTimeAsync(path, s.Value.ModTime, ct).ConfigureAwait(false);
             log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
-            return result;
+            return (result, null);
         }
-        var copied = dst.Capability<IDirectCopier>() is { } direct
-            && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false);
-        if (!copied)
+        // The last look, as the copy is about to take the destination's name (where the backend writes
+        // under a temporary name first): a large copy takes long enough for a user to save either file.
+        string? changed = null;
+        CommitGuard? guard = item.Known
+            ? async c => (changed = await ChangedSinceListingAsync(src, dst, item, c).ConfigureAwait(false)) is null
+            : null;
+        try
         {
-            await using var input = await src.OpenReadAsync(path, ct).ConfigureAwait(false);
-            await dst.PutAsync(path, input, s.Value.Size, s.Value.ModTime, ct).ConfigureAwait(false);
+            var copied = dst.Capability<IDirectCopier>() is { } direct
+                && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct, guard).ConfigureAwait(false);
+            if (!copied)
+            {
+                await using var input = await src.OpenReadAsync(path, ct).ConfigureAwait(false);
+                await dst.PutAsync(path, input, s.Value.Size, s.Value.ModTime, ct, guard).ConfigureAwait(false);
+            }
+        }
+        catch (CommitRefusedException)
+        {
+            return (null, changed ?? "it changed");
         }
         log.Info($"{Messages.ShowPath(path)}: Copied ({(d is null ? "new" : "replaced existing")})");
         // A backend that keeps times coarser than ours (sftp: seconds) records what it kept.
         if (dst.Features.ModTimePrecisionNs > 1)
-            return await dst.StatAsync(path, ct).ConfigureAwait(false) is { IsDir: false } kept ? kept with { Hash = kept.Hash ?? s.Value.Hash } : result;
-        return result;
+            return (await dst.StatAsync(path, ct).ConfigureAwait(false) is { IsDir: false } kept ? kept with { Hash = kept.Hash ?? s.Value.Hash } : result, null);
+        return (result, null);
     }
 
     /// <summary>Small same-size files on two local disks: compare bytes instead of copying (as rclone compares hashes).</summary>
@@ -253,25 +275,35 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     }
 
     /// <summary>Renames a file within one side (a conflict copy). In a dry run only says so.</summary>
-    public async Task RenameAsync(IStorage storage, string from, string to, CancellationToken ct)
+    /// <summary>
+    /// Renames <paramref name="from"/> to <paramref name="to"/> on one side; returns the entry now at
+    /// <paramref name="to"/> (null in a dry run). Without a server-side move it copies then deletes, and
+    /// the delete happens only while <paramref name="from"/> is still the file copied: a version saved
+    /// there meanwhile stays, and the next run finds it as new.
+    /// </summary>
+    public async Task<StorageEntry?> RenameAsync(IStorage storage, string from, string to, CancellationToken ct)
     {
         var e = await storage.StatAsync(from, ct).ConfigureAwait(false) ?? throw new FileNotFoundException($"file not found: {storage.Root}{from}");
         if (_dryRun)
         {
             log.Notice($"{Messages.ShowPath(from)}: Skipped move as --dry-run is set (size {e.Size})");
-            return;
+            return null;
         }
         if (storage.Capability<IMover>() is { } mover)
         {
             await mover.MoveAsync(from, to, ct).ConfigureAwait(false);
             log.Info($"{Messages.ShowPath(from)}: Moved (server-side) to: {Messages.ShowPath(to)}");
-            return;
+            return await storage.StatAsync(to, ct).ConfigureAwait(false) ?? e with { Path = to };
         }
         await using (var input = await storage.OpenReadAsync(from, ct).ConfigureAwait(false))
         {
             await storage.PutAsync(to, input, e.Size, e.ModTime, ct).ConfigureAwait(false);
         }
-        await storage.DeleteAsync(from, ct).ConfigureAwait(false);
+        if (SameAsListed(await storage.StatAsync(from, ct).ConfigureAwait(false), e))
+            await storage.DeleteAsync(from, ct).ConfigureAwait(false);
+        else
+            log.Notice($"{Messages.ShowPath(from)}: Not removed after copying it to {Messages.ShowPath(to)}: it changed meanwhile; left for the next run");
         log.Info($"{Messages.ShowPath(from)}: Moved to: {Messages.ShowPath(to)}");
+        return e with { Path = to };
     }
 }

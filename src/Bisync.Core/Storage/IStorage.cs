@@ -25,8 +25,10 @@ public interface IStorage : IAsyncDisposable
     /// <summary>
     /// Writes <paramref name="content"/> to <paramref name="path"/> atomically: no partial file ever
     /// appears under the real name. Creates parent directories. Sets the modification time.
+    /// With a <paramref name="guard"/>, asks it once the data is written and just before it takes the
+    /// real name; when it says no, removes what was written and throws <see cref="CommitRefusedException"/>.
     /// </summary>
-    Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct);
+    Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null);
 
     Task SetModTimeAsync(string path, long modTime, CancellationToken ct);
 
@@ -72,5 +74,18 @@ public interface IMover
 public interface IDirectCopier
 {
     /// <summary>Returns false when it cannot copy from <paramref name="source"/>; the caller then streams.</summary>
-    Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct);
+    /// <remarks>A <paramref name="guard"/> is asked as <see cref="IStorage.PutAsync"/> asks it.</remarks>
+    Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null);
 }
+
+/// <summary>
+/// The last look before an upload replaces anything: asked after the data is written under a
+/// temporary name (or as parts of an upload not yet completed), before it takes the real name.
+/// False leaves the destination as it is. A backend that writes an object in one request does not
+/// ask: the caller looked just before. The engine's guard says whether source and destination are
+/// still the files this run listed.
+/// </summary>
+public delegate Task<bool> CommitGuard(CancellationToken ct);
+
+/// <summary>An upload not put in place because its <see cref="CommitGuard"/> said no; nothing of it is left.</summary>
+public sealed class CommitRefusedException(string path) : Exception($"{path}: not put in place: it changed during the copy");

@@ -250,7 +250,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
     /// Spools the stream to a private local file with the given time, then has rclone copy it (the
     /// same path as a copy from a local folder). The size is checked before anything reaches the remote.
     /// </summary>
-    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         var spoolDir = Path.Combine(Path.GetTempPath(), "bisync-rclone-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         Directory.CreateDirectory(spoolDir);
@@ -272,7 +272,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
             if (size >= 0 && written != size)
                 throw new PermanentIOException($"upload of {path}: source gave {written} bytes, expected {size}");
             SetLocalTime(file, modTime);
-            await CopyInAsync(spoolDir, "upload", path, ct).ConfigureAwait(false);
+            await CopyInAsync(spoolDir, "upload", path, guard, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -285,7 +285,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
     /// rclone copies srcFs/srcRemote to our <paramref name="dstPath"/>: through a temporary name and a
     /// move where the backend can move, straight to the name on object stores.
     /// </summary>
-    private async Task CopyInAsync(string srcFs, string srcRemote, string dstPath, CancellationToken ct)
+    private async Task CopyInAsync(string srcFs, string srcRemote, string dstPath, CommitGuard? guard, CancellationToken ct)
     {
         if (!_tempThenMove)
         {
@@ -298,6 +298,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
         try
         {
             await CopyFileAsync(srcFs, srcRemote, _fs, tmp, ct).ConfigureAwait(false);
+            if (guard is not null && !await guard(ct).ConfigureAwait(false)) throw new CommitRefusedException(dstPath);
             await MoveFileAsync(_fs, tmp, _fs, dstPath, ct).ConfigureAwait(false);
             moved = true;
         }
@@ -363,13 +364,13 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
     public bool IsTemporaryName(string name) =>
         name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
 
-    public async Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct)
+    public async Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         string srcFs;
         if (source.Capability<LocalStorage>() is { } local) srcFs = local.Root;
         else if (source.Capability<RcloneStorage>() is { } other && ReferenceEquals(other._daemon, _daemon) && _daemon is not null) srcFs = other._fs;
         else return false;
-        await CopyInAsync(srcFs, srcPath, dstPath, ct).ConfigureAwait(false);
+        await CopyInAsync(srcFs, srcPath, dstPath, guard, ct).ConfigureAwait(false);
         return true;
     }
 

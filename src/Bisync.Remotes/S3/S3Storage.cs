@@ -402,7 +402,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         }
     }
 
-    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         var (bucket, key) = Resolve(path);
         if (bucket.Length == 0 || key.Length == 0) throw new PermanentIOException($"can't upload to a bucket root: {path}");
@@ -438,10 +438,10 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             await _client.PutObjectAsync(req, ct).ConfigureAwait(false);
             return;
         }
-        await MultipartAsync(bucket, key, content, size, modTime, ct).ConfigureAwait(false);
+        await MultipartAsync(path, bucket, key, content, size, modTime, guard, ct).ConfigureAwait(false);
     }
 
-    private async Task MultipartAsync(string bucket, string key, Stream content, long size, long modTime, CancellationToken ct)
+    private async Task MultipartAsync(string path, string bucket, string key, Stream content, long size, long modTime, CommitGuard? guard, CancellationToken ct)
     {
         long chunk = _settings.ChunkSize;
         if (size > 0 && (size + chunk - 1) / chunk > MaxParts) chunk = (size + MaxParts - 1) / MaxParts;
@@ -490,6 +490,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             }
             if (size >= 0 && total != size)
                 throw new PermanentIOException($"upload of {key}: source gave {total} bytes, expected {size}");
+            if (guard is not null && !await guard(ct).ConfigureAwait(false)) throw new CommitRefusedException(path);
             await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = bucket,

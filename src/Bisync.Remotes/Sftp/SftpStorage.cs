@@ -432,7 +432,7 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
         name.Length >= 19 && name[0] == '.' && name.EndsWith(".partial", StringComparison.Ordinal) && name[^17] == '.'
         && !name.AsSpan(name.Length - 16, 8).ContainsAnyExcept("0123456789abcdef");
 
-    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         var client = await ClientAsync(ct).ConfigureAwait(false);
         var full = Full(path);
@@ -462,6 +462,7 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
             if (_settings.SetModTime)
                 await Task.Run(() => client.SetLastWriteTimeUtc(tmp, TimeConv.FromUnixNs(modTime)), ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
+            if (guard is not null && !await guard(ct).ConfigureAwait(false)) throw new CommitRefusedException(path);
             await Task.Run(() => client.RenameFile(tmp, full, true), ct).ConfigureAwait(false);
             renamed = true;
         }

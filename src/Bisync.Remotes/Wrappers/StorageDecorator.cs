@@ -70,10 +70,10 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
     public async Task<Stream> OpenReadAsync(string path, CancellationToken ct) =>
         WrapRead(await RunAsync($"open \"{path}\"", c => Inner.OpenReadAsync(path, c), null, ct).ConfigureAwait(false));
 
-    public virtual Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+    public virtual Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         long start = content.CanSeek ? content.Position : -1;
-        return RunAsync($"upload \"{path}\"", c => Inner.PutAsync(path, content, size, modTime, c), () =>
+        return RunAsync($"upload \"{path}\"", c => Inner.PutAsync(path, content, size, modTime, c, guard), () =>
         {
             if (start < 0) return false; // a one-way stream cannot be sent again
             content.Position = start;
@@ -109,8 +109,8 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
 
     private sealed class DirectCopier(StorageDecorator d, IDirectCopier inner) : IDirectCopier
     {
-        public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct) =>
-            d.RunAsync($"copy \"{dstPath}\"", c => inner.TryCopyFromAsync(source, srcPath, dstPath, modTime, c), null, ct);
+        public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null) =>
+            d.RunAsync($"copy \"{dstPath}\"", c => inner.TryCopyFromAsync(source, srcPath, dstPath, modTime, c, guard), null, ct);
     }
 
     private sealed class SyncLister(StorageDecorator d, ISyncLister inner) : ISyncLister

@@ -14,7 +14,7 @@ public abstract class DelegatingStorage(LocalStorage inner) : IStorage
     public virtual Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => Inner.StatAsync(path, ct);
     public bool IsTemporaryName(string name) => Inner.IsTemporaryName(name);
     public virtual Task<Stream> OpenReadAsync(string path, CancellationToken ct) => Inner.OpenReadAsync(path, ct);
-    public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct) => Inner.PutAsync(path, content, size, modTime, ct);
+    public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null) => Inner.PutAsync(path, content, size, modTime, ct, guard);
     public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => Inner.SetModTimeAsync(path, modTime, ct);
     public virtual Task DeleteAsync(string path, CancellationToken ct) => Inner.DeleteAsync(path, ct);
     public Task MkdirAsync(string dir, CancellationToken ct) => Inner.MkdirAsync(dir, ct);

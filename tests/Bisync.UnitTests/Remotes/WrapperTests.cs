@@ -44,7 +44,7 @@ public class WrapperTests
 
         public Task<Stream> OpenReadAsync(string path, CancellationToken ct) => Task.FromResult<Stream>(new MemoryStream([1]));
 
-        public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+        public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
         {
             var ms = new MemoryStream();
             var buf = new byte[4];
@@ -189,7 +189,7 @@ public class WrapperTests
         public IAsyncEnumerable<StorageEntry> ListAsync(string dir, CancellationToken ct) => s.ListAsync(dir, ct);
         public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => s.StatAsync(path, ct);
         public Task<Stream> OpenReadAsync(string path, CancellationToken ct) => s.OpenReadAsync(path, ct);
-        public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct) => s.PutAsync(path, content, size, modTime, ct);
+        public Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null) => s.PutAsync(path, content, size, modTime, ct, guard);
         public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => s.SetModTimeAsync(path, modTime, ct);
         public Task DeleteAsync(string path, CancellationToken ct) => s.DeleteAsync(path, ct);
         public Task MkdirAsync(string dir, CancellationToken ct) => s.MkdirAsync(dir, ct);

@@ -386,7 +386,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         fixed (byte* p = full) return Native.unlink(p);
     }
 
-    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct)
+    public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         EnsureParent(path);
         if (Links == LinkMode.Translate && path.EndsWith(LinkSuffix, StringComparison.Ordinal) && path.Length > LinkSuffix.Length)
@@ -409,6 +409,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
                 }
             }
             SetTimes(tempFull, modTime);
+            await CommitAsync(path, guard, ct).ConfigureAwait(false);
             Rename(tempFull, dest);
         }
         catch
@@ -416,6 +417,12 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
             TryUnlink(tempFull);
             throw;
         }
+    }
+
+    /// <summary>Asks the guard, if any, before a temporary takes the real name (the caller removes the temporary on a no).</summary>
+    private static async Task CommitAsync(string path, CommitGuard? guard, CancellationToken ct)
+    {
+        if (guard is not null && !await guard(ct).ConfigureAwait(false)) throw new CommitRefusedException(path);
     }
 
     /// <summary>With -l: "NAME.rclonelink" is written back as the link NAME (made under a temporary name, then renamed over NAME).</summary>
@@ -450,12 +457,12 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         if (rc != 0) throw Native.Error("create link", linkFull, Native.Errno);
     }
 
-    public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct)
+    public async Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
-        if (source.Capability<LocalStorage>() is not { } local) return Task.FromResult(false);
+        if (source.Capability<LocalStorage>() is not { } local) return false;
         // links stored as files (-l) go the streamed way, through OpenRead and Put
         if (local.LinkFor(srcPath) is not null || (Links == LinkMode.Translate && dstPath.EndsWith(LinkSuffix, StringComparison.Ordinal)))
-            return Task.FromResult(false);
+            return false;
         EnsureParent(dstPath);
         var dest = WriteTarget(dstPath);
         var tempFull = TempFullFor(dest);
@@ -467,6 +474,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
                 CopyData((int)input.DangerousGetHandle(), (int)output.DangerousGetHandle(), ct);
             }
             SetTimes(tempFull, modTime);
+            await CommitAsync(dstPath, guard, ct).ConfigureAwait(false);
             Rename(tempFull, dest);
         }
         catch
@@ -474,7 +482,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
             TryUnlink(tempFull);
             throw;
         }
-        return Task.FromResult(true);
+        return true;
     }
 
     private static unsafe void CopyData(int fdIn, int fdOut, CancellationToken ct)
