@@ -19,7 +19,9 @@ as lost. The writer never edits a file in place, so a torn file can only come fr
 
     bench/race.py [--tool bisync|rclone] [--runs N] [--flags=...] [--seed S]
 
-Everything lives under .build/race (or --out). BISYNC_BIN picks the bisync binary.
+Everything lives under .build/race (or --out); events.log there has every edit and every run's
+log with times, to follow a lost version (pass --flags=-v for the per-file lines). BISYNC_BIN picks
+the bisync binary.
 """
 import argparse
 import ctypes
@@ -48,8 +50,9 @@ def renameat2(src, dst, flags):
 class Writer(threading.Thread):
     """The user: saves, deletes and creates files on both sides until stopped."""
 
-    def __init__(self, roots, names, rnd, written, replaced):
+    def __init__(self, roots, names, rnd, written, replaced, log):
         super().__init__(daemon=True)
+        self.log = log
         self.roots, self.names, self.rnd = roots, names, rnd
         self.written, self.replaced = written, replaced
         self.stop = threading.Event()
@@ -73,10 +76,13 @@ class Writer(threading.Thread):
         while True:
             if renameat2(tmp, full, RENAME_EXCHANGE) == 0:
                 with open(tmp, "rb") as f:
-                    self.replaced.add(f.read())  # what the user overwrote, seen or not
+                    old = f.read()
+                self.replaced.add(old)  # what the user overwrote, seen or not
+                self.note(f"save {root[-2:]}/{rel} {tag(content)} over {tag(old)}")
                 os.remove(tmp)
                 return
             if renameat2(tmp, full, RENAME_NOREPLACE) == 0:
+                self.note(f"save {root[-2:]}/{rel} {tag(content)} new")
                 return
 
     def delete(self, root, rel):
@@ -87,8 +93,13 @@ class Writer(threading.Thread):
         except FileNotFoundError:
             return
         with open(tmp, "rb") as f:
-            self.replaced.add(f.read())
+            old = f.read()
+        self.replaced.add(old)
+        self.note(f"delete {root[-2:]}/{rel} {tag(old)}")
         os.remove(tmp)
+
+    def note(self, text):
+        self.log.write(f"{time.time():.3f} {text}\n")
 
     def run(self):
         while not self.stop.is_set():
@@ -106,6 +117,10 @@ class Writer(threading.Thread):
                     self.save(root, rel, self.fresh(rel, f"p{side + 1}"))
             self.edits += 1
             time.sleep(self.rnd.random() * 0.05)
+
+
+def tag(content):
+    return content[: content.find(b">") + 1].decode(errors="replace")
 
 
 def snapshot(root):
@@ -155,10 +170,14 @@ def main():
         sys.exit("initial --resync failed: " + r.stderr[-2000:])
 
     totals = dict(runs=0, lockouts=0, errors=0, lost=0, torn=0, diverged=0)
-    writer = Writer(roots, names, rnd, written, replaced)
+    # Every edit and every run's log, with times, to follow a lost version.
+    events = open(os.path.join(out, "events.log"), "w", buffering=1)
+    writer = Writer(roots, names, rnd, written, replaced, events)
     writer.start()
     for n in range(a.runs):
+        events.write(f"{time.time():.3f} run {n + 1} starts\n")
         r = sh(base)
+        events.write(f"{time.time():.3f} run {n + 1} ends, exit {r.returncode}\n{r.stderr}")
         totals["runs"] += 1
         if r.returncode:
             with open(os.path.join(out, "failed-runs.log"), "a") as f:
@@ -189,7 +208,7 @@ def main():
     lost = (written - replaced) - everything
     totals["lost"] = len(lost)
     for c in sorted(lost):
-        print(f"  lost: {c[:c.find(b'>') + 1].decode(errors='replace')}", file=sys.stderr)
+        print(f"  lost: {tag(c)}", file=sys.stderr)
     totals["diverged"] = int(s1 != s2)
     print(f"{a.tool} flags='{a.flags}' edits={writer.edits}: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
 

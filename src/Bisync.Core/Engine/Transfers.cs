@@ -207,6 +207,12 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         {
             return (null, changed ?? "it changed");
         }
+        catch (FileNotFoundException) when (item.Known)
+        {
+            // Deleted by a user between the re-check and the copy: the deletion is news for the next run.
+            if (await src.StatAsync(path, ct).ConfigureAwait(false) is not null) throw;
+            return (null, "the source was deleted");
+        }
         log.Info($"{Messages.ShowPath(path)}: Copied ({(d is null ? "new" : "replaced existing")})");
         // A backend that keeps times coarser than ours (sftp: seconds) records what it kept.
         if (dst.Features.ModTimePrecisionNs > 1)
