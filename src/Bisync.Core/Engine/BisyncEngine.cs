@@ -40,6 +40,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
     /// (the CLI does, for --dump filters); null to build it here.</param>
     public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct, IPathFilter? filter = null)
     {
+        if (options.ResyncMode != ResyncMode.None && !options.Resync) options = options with { Resync = true }; // any --resync-mode implies --resync
         IStorage? path1 = null, path2 = null;
         SessionNames? names = null;
         LockFile? lockFile = null;

@@ -75,9 +75,15 @@ internal sealed class Run : IDisposable
         else
         {
             _log.Info("Applying changes");
-            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p),
-                _options.Recover ? p => SameOnBoth(current1, current2, p) : null);
-            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
+            Func<string, bool>? equal = null;
+            if (_options.EqualIsNoConflict)
+                equal = (await ConflictCheck.EqualAsync(deltas1, deltas2, current1, current2, _path1, _path2, ct).ConfigureAwait(false)).Contains;
+            else if (_options.Recover)
+                equal = p => SameOnBoth(current1, current2, p);
+            var rules = new ConflictRules(_options.ConflictResolve, ConflictNaming.From(_options, DateTimeOffset.Now), current1, current2,
+                Transfers.Precision(_path1, _path2), KeepsModTimes(_path1) && KeepsModTimes(_path2));
+            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p), equal, rules);
+            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log, rules.Naming).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
                 // After a signal the transfers may have been cancelled: the listings are still written.
@@ -148,6 +154,9 @@ internal sealed class Run : IDisposable
     }
 
     private static readonly HashSet<string> NoPaths = [];
+
+    /// <summary>Whether a backend keeps modification times at all (rclone's newer/older rules need them).</summary>
+    internal static bool KeepsModTimes(IStorage s) => s.Features.ModTimePrecisionNs != long.MaxValue;
 
     /// <summary>Half-written uploads that a killed run left on either side go (each side's backend says which).</summary>
     private async Task CleanTemporariesAsync(CancellationToken ct)
