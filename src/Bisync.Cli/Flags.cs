@@ -58,7 +58,7 @@ public static class Flags
             Bool(None, "--resilient", "A less serious error (check files differ, listings missing, filters file changed) "
                 + "aborts the run without locking the pair out; with --retries, failed runs are tried again",
                 (o, v) => o.Bisync = o.Bisync with { Resilient = v }),
-            Bool('1', "--resync", "Make both paths agree: Path2-only files go to Path1, then Path1 wins",
+            Bool('1', "--resync", "Make both paths agree: Path2-only files go to Path1, then Path1 wins (see --resync-mode)",
                 (o, v) => o.Bisync = o.Bisync with { Resync = v }),
             Str(None, "--workdir", "Working directory", null,
                 (o, v) => o.Bisync = o.Bisync with { Workdir = v },
@@ -80,8 +80,18 @@ public static class Flags
                 + "date variables such as {DateOnly}, {MacFriendlyTime} or any Go time layout in braces", null,
                 (o, v) => o.Bisync = o.Bisync with { ConflictSuffix = v },
                 validate: ConflictNaming.Problem, defaultNote: "conflict with --compat 1.75, .path with 1.60 (NAME..path1)"),
-            Bool(None, "--suffix-keep-extension", "Put conflict suffixes before the file's extension (file.conflict1.txt)",
+            Bool(None, "--suffix-keep-extension", "Put conflict and --suffix suffixes before the file's extension (file.conflict1.txt)",
                 (o, v) => o.Bisync = o.Bisync with { SuffixKeepExtension = v }),
+            Str(None, "--backup-dir1", "Before a run overwrites or deletes a Path1 file, move it here (same relative path; "
+                + "server-side where the backend can); must not overlap a synced path", null,
+                (o, v) => o.Bisync = o.Bisync with { BackupDir1 = v }),
+            Str(None, "--backup-dir2", "The same for Path2's files", null,
+                (o, v) => o.Bisync = o.Bisync with { BackupDir2 = v }),
+            Str(None, "--backup-dir", "One backup folder for both sides (--backup-dir1/--backup-dir2 override it)", null,
+                (o, v) => o.Bisync = o.Bisync with { BackupDir = v }),
+            Str(None, "--suffix", "Added to backed-up files' names (with --suffix-keep-extension before the extension); "
+                + "without a backup folder the old version is kept beside the file under this suffix", null,
+                (o, v) => o.Bisync = o.Bisync with { Suffix = v }),
             Enum(None, "--resync-mode", "During a resync, where a file differs on both sides, keep the version that is: "
                 + "path1, path2, newer, older, larger, smaller (a tie goes to Path2); any mode but none implies --resync",
                 [new("none", ResyncMode.None), new("path1", ResyncMode.Path1), new("path2", ResyncMode.Path2),

@@ -37,6 +37,14 @@ public sealed record BisyncOptions
     /// <summary>--suffix-keep-extension: conflict (and backup) suffixes go before the file's extension.</summary>
     public bool SuffixKeepExtension { get; init; }
 
+    /// <summary>--backup-dir1 / --backup-dir2: where each side's overwritten or deleted files go; --backup-dir: both sides' (overridden by either).</summary>
+    public string? BackupDir1 { get; init; }
+    public string? BackupDir2 { get; init; }
+    public string? BackupDir { get; init; }
+
+    /// <summary>--suffix: added to backed-up files (alone: the old version is kept beside the file under this suffix).</summary>
+    public string? Suffix { get; init; }
+
     public ConflictLoser EffectiveConflictLoser => ConflictLoser ?? (Compat == Compat.V1_75 ? Engine.ConflictLoser.Num : Engine.ConflictLoser.Pathname);
 
     public string EffectiveConflictSuffix => ConflictSuffix ?? (Compat == Compat.V1_75 ? "conflict" : ".path");

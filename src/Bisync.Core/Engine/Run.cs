@@ -38,6 +38,12 @@ internal sealed class Run : IDisposable
 
     public void Dispose() => _transfers.Progress?.Dispose();
 
+    /// <summary>--backup-dir1/2: each side's backup folder (null: none).</summary>
+    public (BackupDir? For1, BackupDir? For2) Backups
+    {
+        init => _transfers.BackupFor = s => ReferenceEquals(s, _path1) ? value.For1 : ReferenceEquals(s, _path2) ? value.For2 : null;
+    }
+
     /// <summary>Graceful shutdown (SIGINT/SIGTERM): start no more transfers, keep the listings consistent, stop.</summary>
     public CancellationToken Stop
     {

@@ -61,6 +61,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
 
     private int _copies;
 
+    /// <summary>--backup-dir: where a destination's file goes before it is overwritten or deleted (null: nowhere).</summary>
+    public Func<IStorage, BackupDir?>? BackupFor { get; set; }
+
     private bool Interrupted(string path, OperationResults results)
     {
         if (!Stop.IsCancellationRequested) return false;
@@ -178,6 +181,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
             return result;
         }
+        if (d is not null && BackupFor?.Invoke(dst) is { } backup) await backup.SaveAsync(path, ct).ConfigureAwait(false);
         var copied = dst.Capability<IDirectCopier>() is { } direct
             && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false);
         if (!copied)
@@ -234,6 +238,15 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                     {
                         log.Notice($"{Messages.ShowPath(path)}: Skipped delete as --dry-run is set (size {e.Value.Size})");
                         return;
+                    }
+                    if (BackupFor?.Invoke(storage) is { } backup)
+                    {
+                        await backup.SaveAsync(path, token).ConfigureAwait(false);
+                        if (await storage.StatAsync(path, token).ConfigureAwait(false) is null)
+                        {
+                            results.Done[path] = null; // moved away: that was the delete
+                            return;
+                        }
                     }
                     await storage.DeleteAsync(path, token).ConfigureAwait(false);
                     results.Done[path] = null;

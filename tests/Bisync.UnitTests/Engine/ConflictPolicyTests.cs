@@ -25,6 +25,7 @@ public class ConflictPolicyTests
         var options = new BisyncOptions { Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir };
         if (with is not null) options = with(options);
         var r = await new BisyncEngine(opener ?? new LocalStorageOpener(), log).RunAsync(options, CancellationToken.None);
+        if (r.Error is not null) lines.Add("RESULT: " + r.Error);
         return (r.ExitCode, lines);
     }
 
