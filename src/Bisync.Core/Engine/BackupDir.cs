@@ -117,7 +117,7 @@ public sealed class BackupDir
     }
 
     /// <summary>A path's remote prefix ("name:" or "" for local) and the rest, without a trailing '/' (local: absolute).</summary>
-    private static (string Prefix, string Rest) Split(string p)
+    private static (string Prefix, string Tail) Split(string p)
     {
         var colon = p.IndexOf(':');
         var slash = p.IndexOf('/');
