@@ -65,8 +65,8 @@ public static class Flags
                 defaultNote: "$XDG_CACHE_HOME/rclone/bisync or ~/.cache/rclone/bisync")),
 
         .. In(ConflictGroup,
-            Enum(None, "--conflict-resolve", "Which version of a file changed on both sides wins: none (keep both, renamed), "
-                + "path1, path2, newer, older, larger, smaller (no winner when equal: both kept)",
+            Enum(None, "--conflict-resolve", "Which version of a file changed on both sides wins (none: keep both, renamed; "
+                + "newer/older/larger/smaller: no winner when equal, both kept)",
                 [new("none", ConflictResolve.None), new("path1", ConflictResolve.Path1), new("path2", ConflictResolve.Path2),
                     new("newer", ConflictResolve.Newer), new("older", ConflictResolve.Older), new("larger", ConflictResolve.Larger),
                     new("smaller", ConflictResolve.Smaller)], "none",
@@ -92,8 +92,8 @@ public static class Flags
             Str(None, "--suffix", "Added to backed-up files' names (with --suffix-keep-extension before the extension); "
                 + "without a backup folder the old version is kept beside the file under this suffix", null,
                 (o, v) => o.Bisync = o.Bisync with { Suffix = v }),
-            Enum(None, "--resync-mode", "During a resync, where a file differs on both sides, keep the version that is: "
-                + "path1, path2, newer, older, larger, smaller (a tie goes to Path2); any mode but none implies --resync",
+            Enum(None, "--resync-mode", "During a resync, which version wins where a file differs on both sides "
+                + "(a tie goes to Path2); any mode but none implies --resync",
                 [new("none", ResyncMode.None), new("path1", ResyncMode.Path1), new("path2", ResyncMode.Path2),
                     new("newer", ResyncMode.Newer), new("older", ResyncMode.Older), new("larger", ResyncMode.Larger),
                     new("smaller", ResyncMode.Smaller)], "none",
