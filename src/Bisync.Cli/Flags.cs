@@ -14,11 +14,13 @@ public static class Flags
 {
     public static readonly FlagGroup BisyncGroup = new("Bisync flags");
     public static readonly FlagGroup GlobalGroup = new("Global flags");
+    public static readonly FlagGroup ConflictGroup = new("Bisync v1.75 flags",
+        "rclone v1.66+'s conflict and resync policies; they work under either --compat profile");
     public static readonly FlagGroup FilterGroup = new("Filter flags",
         "rclone's filter language; --filters-file rules come after --filter, before --filter-from, as in rclone");
 
     /// <summary>The groups in the order --help shows them.</summary>
-    public static readonly FlagGroup[] Groups = [BisyncGroup, GlobalGroup, FilterGroup];
+    public static readonly FlagGroup[] Groups = [BisyncGroup, ConflictGroup, GlobalGroup, FilterGroup];
 
     private const char None = '\0';
 
@@ -56,11 +58,46 @@ public static class Flags
             Bool(None, "--resilient", "A less serious error (check files differ, listings missing, filters file changed) "
                 + "aborts the run without locking the pair out; with --retries, failed runs are tried again",
                 (o, v) => o.Bisync = o.Bisync with { Resilient = v }),
-            Bool('1', "--resync", "Make both paths agree: Path2-only files go to Path1, then Path1 wins",
+            Bool('1', "--resync", "Make both paths agree: Path2-only files go to Path1, then Path1 wins (see --resync-mode)",
                 (o, v) => o.Bisync = o.Bisync with { Resync = v }),
             Str(None, "--workdir", "Working directory", null,
                 (o, v) => o.Bisync = o.Bisync with { Workdir = v },
                 defaultNote: "$XDG_CACHE_HOME/rclone/bisync or ~/.cache/rclone/bisync")),
+
+        .. In(ConflictGroup,
+            Enum(None, "--conflict-resolve", "Which version of a file changed on both sides wins (none: keep both, renamed; "
+                + "newer/older/larger/smaller: no winner when equal, both kept)",
+                [new("none", ConflictResolve.None), new("path1", ConflictResolve.Path1), new("path2", ConflictResolve.Path2),
+                    new("newer", ConflictResolve.Newer), new("older", ConflictResolve.Older), new("larger", ConflictResolve.Larger),
+                    new("smaller", ConflictResolve.Smaller)], "none",
+                (o, v) => o.Bisync = o.Bisync with { ConflictResolve = (ConflictResolve)v }),
+            Enum(None, "--conflict-loser", "What becomes of a conflict's loser (of both versions when there is no winner): "
+                + "num (renamed NAME.SUFFIXn, first free n), pathname (NAME.SUFFIX1 / NAME.SUFFIX2), delete (only with a winner)",
+                [new("num", ConflictLoser.Num), new("pathname", ConflictLoser.Pathname), new("delete", ConflictLoser.Delete)], null,
+                (o, v) => o.Bisync = o.Bisync with { ConflictLoser = (ConflictLoser)v },
+                defaultNote: "num with --compat 1.75, pathname with 1.60"),
+            Str(None, "--conflict-suffix", "Suffix of renamed conflict versions; two (Path1,Path2) separated by a comma; "
+                + "date variables such as {DateOnly}, {MacFriendlyTime} or any Go time layout in braces", null,
+                (o, v) => o.Bisync = o.Bisync with { ConflictSuffix = v },
+                validate: ConflictNaming.Problem, defaultNote: "conflict with --compat 1.75, .path with 1.60 (NAME..path1)"),
+            Bool(None, "--suffix-keep-extension", "Put conflict and --suffix suffixes before the file's extension (file.conflict1.txt)",
+                (o, v) => o.Bisync = o.Bisync with { SuffixKeepExtension = v }),
+            Str(None, "--backup-dir1", "Before a run overwrites or deletes a Path1 file, move it here (same relative path; "
+                + "server-side where the backend can); must not overlap a synced path", null,
+                (o, v) => o.Bisync = o.Bisync with { BackupDir1 = v }),
+            Str(None, "--backup-dir2", "The same for Path2's files", null,
+                (o, v) => o.Bisync = o.Bisync with { BackupDir2 = v }),
+            Str(None, "--backup-dir", "One backup folder for both sides (--backup-dir1/--backup-dir2 override it)", null,
+                (o, v) => o.Bisync = o.Bisync with { BackupDir = v }),
+            Str(None, "--suffix", "Added to backed-up files' names (with --suffix-keep-extension before the extension); "
+                + "without a backup folder the old version is kept beside the file under this suffix", null,
+                (o, v) => o.Bisync = o.Bisync with { Suffix = v }),
+            Enum(None, "--resync-mode", "During a resync, which version wins where a file differs on both sides "
+                + "(a tie goes to Path2); any mode but none implies --resync",
+                [new("none", ResyncMode.None), new("path1", ResyncMode.Path1), new("path2", ResyncMode.Path2),
+                    new("newer", ResyncMode.Newer), new("older", ResyncMode.Older), new("larger", ResyncMode.Larger),
+                    new("smaller", ResyncMode.Smaller)], "none",
+                (o, v) => o.Bisync = o.Bisync with { ResyncMode = (ResyncMode)v })),
 
         .. In(GlobalGroup,
             Bool('n', "--dry-run", "Show what would change; change nothing (listings go to *.lst-dry*)",
@@ -227,13 +264,13 @@ public static class Flags
     /// not generic, so no instantiation over another assembly's enum is left for the JIT at start-up.
     /// </summary>
     private static Flag<object> Enum(char shortName, string name, string help, Choice[] choices, string? @default,
-        Action<OptionsBuilder, object> set, Func<Flag, string, string>? error = null)
+        Action<OptionsBuilder, object> set, Func<Flag, string, string>? error = null, string? defaultNote = null)
     {
         var words = new string[choices.Length];
         for (var i = 0; i < choices.Length; i++) words[i] = choices[i].Word;
         return new()
         {
-            Short = shortName, Name = name, Kind = FlagKind.Enum, Help = help, Default = @default, ValueName = "string",
+            Short = shortName, Name = name, Kind = FlagKind.Enum, Help = help, Default = @default, DefaultNote = defaultNote, ValueName = "string",
             Choices = words,
             Parse = (f, v, _) =>
             {

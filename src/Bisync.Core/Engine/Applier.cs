@@ -19,13 +19,22 @@ public sealed record Applied(OperationResults On1, OperationResults On2, IReadOn
 /// renames happen as they are reported), then runs the queues: copies to Path1, copies to Path2,
 /// deletes on Path1, deletes on Path2.
 /// </summary>
-public sealed class Applier(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, Transfers transfers, Logger log)
+/// <param name="naming">How conflict copies are named (the plan's naming, to pick the next free name
+/// if a planned one was taken since); null: rclone v1.60.1's NAME..path1 / NAME..path2.</param>
+public sealed class Applier(BisyncOptions options, SessionNames names, IStorage path1, IStorage path2, Transfers transfers, Logger log,
+    ConflictNaming? naming = null)
 {
+    private readonly ConflictNaming _naming = naming ?? ConflictNaming.Legacy;
+
     private sealed class Queues
     {
         public readonly List<string> Copy1To2 = [], Copy2To1 = [], Delete1 = [], Delete2 = [];
         public readonly List<(string From, string To)> Renamed1 = [], Renamed2 = [];
         public readonly List<string> Interrupted = [];
+        /// <summary>Paths whose conflict loser was moved away or deleted on that side: the winner's copy finds nothing there.</summary>
+        public readonly HashSet<string> LoserGone1 = new(StringComparer.Ordinal), LoserGone2 = new(StringComparer.Ordinal);
+        /// <summary>Deletes of conflict losers, done as they are reported.</summary>
+        public readonly OperationResults Deleted1 = new(), Deleted2 = new();
 
         /// <summary>What the conflict renames left on each side: the old name gone, the new one as renamed.
         /// Recorded, not read back later, so a file saved under the old name meanwhile is news for the next run.</summary>
@@ -43,6 +52,10 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             if (log.Enabled(LogLevel.Debug)) log.Debug("Decision: " + d);
             switch (d.Kind)
             {
+                case DecisionKind.None when d.Equal:
+                    log.Notice(Messages.Row("WARNING", "New or changed in both paths", Messages.ShowPath(d.Path)));
+                    log.Info($"Files are equal! Skipping: {Messages.ShowPath(d.Path)}");
+                    break;
                 case DecisionKind.None:
                     break;
                 case DecisionKind.CopyToPath2:
@@ -65,23 +78,31 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                 case DecisionKind.KeepBoth:
                     await KeepBothAsync(q, d, current1, current2, ct).ConfigureAwait(false);
                     break;
+                case DecisionKind.Resolved when transfers.Stop.IsCancellationRequested:
+                    q.Interrupted.Add(d.Path);
+                    break;
+                case DecisionKind.Resolved:
+                    await ResolvedAsync(q, d, current1, current2, ct).ConfigureAwait(false);
+                    break;
             }
         }
         SaveQueues(q);
 
         var on1 = new OperationResults();
         var on2 = new OperationResults();
+        on1.Add(q.Deleted1);
+        on2.Add(q.Deleted2);
         on1.Add(q.Renames1);
         on2.Add(q.Renames2);
         if (q.Copy2To1.Count > 0)
         {
             log.Info(Messages.Row("Path2", "Do queued copies to", "Path1"));
-            on1.Add(await transfers.CopyAsync(path2, path1, Items(q.Copy2To1, current2, current1, q.Renamed2), ct).ConfigureAwait(false));
+            on1.Add(await transfers.CopyAsync(path2, path1, Items(q.Copy2To1, current2, current1, q.Renamed2, q.LoserGone1), ct).ConfigureAwait(false));
         }
         if (q.Copy1To2.Count > 0)
         {
             log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
-            on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1), ct).ConfigureAwait(false));
+            on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1, q.LoserGone2), ct).ConfigureAwait(false));
         }
         await TestHook.AtAsync("after-copies", ct).ConfigureAwait(false);
         if (q.Delete1.Count > 0)
@@ -97,8 +118,8 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         // A failed operation on a path is failed for both listings: both keep their prior entry.
         var failed = new HashSet<string>(on1.Failed.Keys.Concat(on2.Failed.Keys), StringComparer.Ordinal);
         var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys).Concat(q.Interrupted), StringComparer.Ordinal);
-        var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
-        var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
+        var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Deleted1.Done.Keys).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
+        var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Deleted2.Done.Keys).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
         return new Applied(on1, on2, touched1, touched2, failed, keepPrior);
     }
 
@@ -131,20 +152,13 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             log.Notice($"{Messages.ShowPath(d.Path)}: Not renamed: {changed} since it was listed; left for the next run");
             return;
         }
-        var p1 = await StillFreeAsync(d.Path + Planner.Path1Suffix, d.Rename1!, ct).ConfigureAwait(false);
-        var p2 = await StillFreeAsync(d.Path + Planner.Path2Suffix, d.Rename2!, ct).ConfigureAwait(false);
-        log.Notice(Messages.Row("Path1", "Renaming Path1 copy", Messages.ShowPath(path1.Root + p1)));
-        if (await RenameAsync(q.Renames1, path1, d.Path, p1, ct).ConfigureAwait(false))
-        {
-            q.Renamed1.Add((d.Path, p1));
-            QueueCopy1To2(q, p1, LogLevel.Notice);
-        }
-        log.Notice(Messages.Row("Path2", "Renaming Path2 copy", Messages.ShowPath(path2.Root + p2)));
-        if (await RenameAsync(q.Renames2, path2, d.Path, p2, ct).ConfigureAwait(false))
-        {
-            q.Renamed2.Add((d.Path, p2));
-            QueueCopy2To1(q, p2, LogLevel.Notice);
-        }
+        if (d.Why is not null) log.Info($"{Messages.ShowPath(d.Path)}: {d.Why}");
+        if (d.Resolving) log.Info($"{Messages.ShowPath(d.Path)}: A winner could not be determined.");
+        var keepBoth = _naming.ForKeepBoth;
+        var p1 = await StillFreeAsync(keepBoth, d.Path, 1, d.Rename1!, null, ct).ConfigureAwait(false);
+        var p2 = await StillFreeAsync(keepBoth, d.Path, 2, d.Rename2!, p1, ct).ConfigureAwait(false);
+        await RenameLoserAsync(q, 1, d.Path, p1, ct).ConfigureAwait(false);
+        await RenameLoserAsync(q, 2, d.Path, p2, ct).ConfigureAwait(false);
     }
 
     /// <summary>Null when the side still holds the file its listing of this run holds, else what changed.</summary>
@@ -157,41 +171,110 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     }
 
     /// <summary>
-    /// One side's conflict rename; false when the file went away in the moment since the re-check
-    /// (then the path keeps its prior entries, and the other side's renamed copy is kept on both).
+    /// One side's version renamed and its new name queued for a copy to the other side. What the rename
+    /// left is recorded (not read back later). When the file went away in the moment since the
+    /// re-check, the path keeps its prior entries and nothing is queued.
     /// </summary>
-    private async Task<bool> RenameAsync(OperationResults results, IStorage side, string from, string to, CancellationToken ct)
+    private async Task RenameLoserAsync(Queues q, int side, string path, string to, CancellationToken ct)
     {
+        var storage = side == 1 ? path1 : path2;
+        var results = side == 1 ? q.Renames1 : q.Renames2;
+        log.Notice(Messages.Row($"Path{side}", $"Renaming Path{side} copy", Messages.ShowPath(storage.Root + to)));
         try
         {
-            Record(results, from, to, await transfers.RenameAsync(side, from, to, ct).ConfigureAwait(false));
-            return true;
+            if (await transfers.RenameAsync(storage, path, to, ct).ConfigureAwait(false) is { } renamed)
+            {
+                results.Done[path] = null;
+                results.Done[to] = renamed;
+            }
         }
         catch (FileNotFoundException)
         {
-            results.Skipped[from] = "deleted";
-            log.Notice($"{Messages.ShowPath(from)}: Not renamed: it was deleted since it was listed; left for the next run");
-            return false;
+            results.Skipped[path] = "deleted";
+            log.Notice($"{Messages.ShowPath(path)}: Not renamed: it was deleted since it was listed; left for the next run");
+            return;
+        }
+        if (side == 1)
+        {
+            q.Renamed1.Add((path, to));
+            QueueCopy1To2(q, to, LogLevel.Notice);
+        }
+        else
+        {
+            q.Renamed2.Add((path, to));
+            QueueCopy2To1(q, to, LogLevel.Notice);
         }
     }
 
-    private static void Record(OperationResults results, string from, string to, StorageEntry? renamed)
+    /// <summary>
+    /// A conflict with a winner (--conflict-resolve): the loser is renamed and copied across, or
+    /// (--conflict-loser delete) deleted once it is still the version this run listed; then the
+    /// winner is copied to the loser's side, where nothing is left under its name.
+    /// </summary>
+    private async Task ResolvedAsync(Queues q, Decision d, FileListing current1, FileListing current2, CancellationToken ct)
     {
-        if (renamed is null) return; // a dry run: the listings are read back as they are
-        results.Done[from] = null;
-        results.Done[to] = renamed;
+        var path = d.Path;
+        var shown = Messages.ShowPath(path);
+        var winner = d.Winner;
+        var loser = 3 - winner;
+        var loserGone = loser == 1 ? q.LoserGone1 : q.LoserGone2;
+        log.Notice(Messages.Row("WARNING", "New or changed in both paths", shown));
+        if (d.Why is not null) log.Info($"{shown}: {d.Why}");
+        log.Info($"{shown}: The winner is: Path{winner}");
+        if (d.DeletesLoser)
+        {
+            var storage = loser == 1 ? path1 : path2;
+            log.Notice(Messages.Row($"Path{loser}", $"Deleting Path{loser} copy", Messages.ShowPath(storage.Root + path)));
+            var deleted = await transfers.DeleteAsync(storage, [path], loser == 1 ? current1 : current2, ct).ConfigureAwait(false);
+            (loser == 1 ? q.Deleted1 : q.Deleted2).Add(deleted);
+            if (deleted.Failed.ContainsKey(path) || deleted.Skipped.ContainsKey(path)) return; // the loser stays: so does the winner's copy
+            loserGone.Add(path);
+            if (winner == 1) QueueCopy1To2Bare(q, path);
+            else QueueCopy2To1Bare(q, path);
+            return;
+        }
+        var rename = (loser == 1 ? d.Rename1 : d.Rename2)!;
+        for (var side = 1; side <= 2; side++)
+        {
+            if (side == winner)
+            {
+                var storage = side == 1 ? path1 : path2;
+                log.Notice(Messages.Row($"Path{side}", $"Not renaming Path{side} copy, as it was determined the winner", Messages.ShowPath(storage.Root + path)));
+                loserGone.Add(path);
+                if (side == 1) QueueCopy1To2(q, path, LogLevel.Notice);
+                else QueueCopy2To1(q, path, LogLevel.Notice);
+            }
+            else
+            {
+                var to = await StillFreeAsync(_naming, path, side, rename, null, ct).ConfigureAwait(false);
+                await RenameLoserAsync(q, side, path, to, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // rclone names the winner's copy after a deleted loser bare (no root), at INFO.
+    private void QueueCopy1To2Bare(Queues q, string path)
+    {
+        log.Info(Messages.Row("Path1", "Queue copy to Path2", Messages.ShowPath(path)));
+        q.Copy1To2.Add(path);
+    }
+
+    private void QueueCopy2To1Bare(Queues q, string path)
+    {
+        log.Info(Messages.Row("Path2", "Queue copy to Path1", Messages.ShowPath(path)));
+        q.Copy2To1.Add(path);
     }
 
     /// <summary>
-    /// The planned conflict name, or the next numbered one, that neither side holds now: the plan saw
-    /// only listed (filtered) names, and a file may have appeared since.
+    /// The planned conflict name, or the next one of the naming, that neither side holds now: the
+    /// plan saw only listed (filtered) names, and a file may have appeared since.
     /// </summary>
-    private async Task<string> StillFreeAsync(string baseName, string planned, CancellationToken ct)
+    private async Task<string> StillFreeAsync(ConflictNaming naming, string path, int side, string planned, string? alsoTaken, CancellationToken ct)
     {
-        var n = planned == baseName ? 1 : int.Parse(planned.AsSpan(baseName.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
+        var n = Math.Max(0, naming.AttemptOf(path, side, planned));
         var name = planned;
-        while (await path1.StatAsync(name, ct).ConfigureAwait(false) is not null || await path2.StatAsync(name, ct).ConfigureAwait(false) is not null)
-            name = baseName + "-" + ++n;
+        while (name == alsoTaken || await path1.StatAsync(name, ct).ConfigureAwait(false) is not null || await path2.StatAsync(name, ct).ConfigureAwait(false) is not null)
+            name = naming.Candidate(path, side, ++n);
         return name;
     }
 
@@ -199,7 +282,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     /// The copies of a queue with what the listings just saw on both sides; a conflict copy was
     /// renamed since, so it is looked at afresh.
     /// </summary>
-    private static List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed)
+    private List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed, HashSet<string> loserGone)
     {
         var renamedTo = new HashSet<string>(renamed.Select(r => r.To), StringComparer.Ordinal);
         var items = new List<CopyItem>(paths.Count);
@@ -207,7 +290,8 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         {
             if (renamedTo.Contains(p)) { items.Add(new CopyItem(p)); continue; }
             StorageEntry? s = from.TryGet(p, out var a) ? a.ToStorageEntry() : null;
-            StorageEntry? d = to.TryGet(p, out var b) ? b.ToStorageEntry() : null;
+            // A conflict's loser was moved away or deleted there (in a dry run it is still there).
+            StorageEntry? d = to.TryGet(p, out var b) && (options.DryRun || !loserGone.Contains(p)) ? b.ToStorageEntry() : null;
             items.Add(new CopyItem(p, s, d, Known: true));
         }
         return items;

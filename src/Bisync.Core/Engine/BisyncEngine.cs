@@ -40,6 +40,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
     /// (the CLI does, for --dump filters); null to build it here.</param>
     public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct, IPathFilter? filter = null)
     {
+        if (options.ResyncMode != ResyncMode.None && !options.Resync) options = options with { Resync = true }; // any --resync-mode implies --resync
         IStorage? path1 = null, path2 = null;
         SessionNames? names = null;
         LockFile? lockFile = null;
@@ -82,7 +83,8 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 if (problem is not null) throw new CriticalException(problem) { LessSerious = true };
             }
 
-            using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop };
+            var (backup1, backup2) = await BackupDir.OpenAsync(opener, options, path1, path2, log, ct).ConfigureAwait(false);
+            using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop, Backups = (backup1, backup2) };
             if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);
             else await run.NormalAsync(ct).ConfigureAwait(false);
             log.Info("Bisync successful");

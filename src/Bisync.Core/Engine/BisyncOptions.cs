@@ -22,6 +22,39 @@ public sealed record BisyncOptions
 
     public bool Resync { get; init; }
 
+    /// <summary>--resync-mode: which version a resync keeps where both sides differ (None: Path1's; any other mode implies --resync).</summary>
+    public ResyncMode ResyncMode { get; init; } = ResyncMode.None;
+
+    /// <summary>--conflict-resolve: which version of a file changed on both sides wins (None: both kept).</summary>
+    public ConflictResolve ConflictResolve { get; init; } = ConflictResolve.None;
+
+    /// <summary>--conflict-loser; null: the profile's (pathname under 1.60, num under 1.75).</summary>
+    public ConflictLoser? ConflictLoser { get; init; }
+
+    /// <summary>--conflict-suffix, one or two (Path1,Path2) comma-separated; null: the profile's (".path" under 1.60, "conflict" under 1.75).</summary>
+    public string? ConflictSuffix { get; init; }
+
+    /// <summary>--suffix-keep-extension: conflict (and backup) suffixes go before the file's extension.</summary>
+    public bool SuffixKeepExtension { get; init; }
+
+    /// <summary>--backup-dir1 / --backup-dir2: where each side's overwritten or deleted files go; --backup-dir: both sides' (overridden by either).</summary>
+    public string? BackupDir1 { get; init; }
+    public string? BackupDir2 { get; init; }
+    public string? BackupDir { get; init; }
+
+    /// <summary>--suffix: added to backed-up files (alone: the old version is kept beside the file under this suffix).</summary>
+    public string? Suffix { get; init; }
+
+    public ConflictLoser EffectiveConflictLoser => ConflictLoser ?? (Compat == Compat.V1_75 ? Engine.ConflictLoser.Num : Engine.ConflictLoser.Pathname);
+
+    public string EffectiveConflictSuffix => ConflictSuffix ?? (Compat == Compat.V1_75 ? "conflict" : ".path");
+
+    /// <summary>
+    /// Whether a path changed on both sides that now holds the same content on both is left alone
+    /// (rclone v1.66+; under 1.60 only with --recover, where equal means same size and time or hash).
+    /// </summary>
+    public bool EqualIsNoConflict => Compat == Compat.V1_75;
+
     /// <summary>--compat: the rclone version whose defaults apply where they differ.</summary>
     public Compat Compat { get; init; } = Compat.V1_60;
     public bool CheckAccess { get; init; }

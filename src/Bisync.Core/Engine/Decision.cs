@@ -18,6 +18,12 @@ public enum DecisionKind
     /// <see cref="Decision.Rename2"/>) and copied to the other side, so both are kept on both.
     /// </summary>
     KeepBoth,
+    /// <summary>
+    /// New or changed on both sides, and --conflict-resolve picked <see cref="Decision.Winner"/>: the
+    /// loser is renamed (its new name in Rename1 or Rename2, and copied across) or, with
+    /// --conflict-loser delete, deleted; the winner is copied over the loser's place.
+    /// </summary>
+    Resolved,
 }
 
 /// <summary>
@@ -26,9 +32,27 @@ public enum DecisionKind
 /// </summary>
 public sealed record Decision(string Path, DeltaKind On1, DeltaKind On2, DecisionKind Kind, string? Rename1 = null, string? Rename2 = null)
 {
+    /// <summary>The winning side of a <see cref="DecisionKind.Resolved"/> conflict (1 or 2; 0 otherwise).</summary>
+    public int Winner { get; init; }
+
+    /// <summary>What comparing the two versions found (rclone's wording), for the log; null when nothing was compared.</summary>
+    public string? Why { get; init; }
+
+    /// <summary>A --conflict-resolve rule was applied (so the log says whether it found a winner).</summary>
+    public bool Resolving { get; init; }
+
+    /// <summary>Changed on both sides, but the two are the same now: not a conflict, nothing to do.</summary>
+    public bool Equal { get; init; }
+
+    /// <summary>The loser of a resolved conflict is deleted (--conflict-loser delete), not renamed.</summary>
+    public bool DeletesLoser => Kind == DecisionKind.Resolved && Rename1 is null && Rename2 is null;
+
     public override string ToString() => Kind switch
     {
         DecisionKind.KeepBoth => $"{Path}: {Describe(On1)} on Path1, {Describe(On2)} on Path2 -> keep both as {Rename1} and {Rename2}",
+        DecisionKind.Resolved => $"{Path}: {Describe(On1)} on Path1, {Describe(On2)} on Path2 -> Path{Winner} wins, loser "
+            + (DeletesLoser ? "deleted" : "kept as " + (Rename1 ?? Rename2)),
+        DecisionKind.None when Equal => $"{Path}: {Describe(On1)} on Path1, {Describe(On2)} on Path2 -> equal, nothing to do",
         _ => $"{Path}: {Describe(On1)} on Path1, {Describe(On2)} on Path2 -> {Kind}",
     };
 

@@ -38,6 +38,12 @@ internal sealed class Run : IDisposable
 
     public void Dispose() => _transfers.Progress?.Dispose();
 
+    /// <summary>--backup-dir1/2: each side's backup folder (null: none).</summary>
+    public (BackupDir? For1, BackupDir? For2) Backups
+    {
+        init => _transfers.BackupFor = s => ReferenceEquals(s, _path1) ? value.For1 : ReferenceEquals(s, _path2) ? value.For2 : null;
+    }
+
     /// <summary>Graceful shutdown (SIGINT/SIGTERM): start no more transfers, keep the listings consistent, stop.</summary>
     public CancellationToken Stop
     {
@@ -75,9 +81,15 @@ internal sealed class Run : IDisposable
         else
         {
             _log.Info("Applying changes");
-            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p),
-                _options.Recover ? p => SameOnBoth(current1, current2, p) : null);
-            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
+            Func<string, bool>? equal = null;
+            if (_options.EqualIsNoConflict)
+                equal = (await ConflictCheck.EqualAsync(deltas1, deltas2, current1, current2, _path1, _path2, ct).ConfigureAwait(false)).Contains;
+            else if (_options.Recover)
+                equal = p => SameOnBoth(current1, current2, p);
+            var rules = new ConflictRules(_options.ConflictResolve, ConflictNaming.From(_options, DateTimeOffset.Now), current1, current2,
+                Transfers.Precision(_path1, _path2), KeepsModTimes(_path1) && KeepsModTimes(_path2));
+            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p), equal, rules);
+            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log, rules.Naming).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
             if (!_options.DryRun)
             {
                 // After a signal the transfers may have been cancelled: the listings are still written.
@@ -148,6 +160,9 @@ internal sealed class Run : IDisposable
     }
 
     private static readonly HashSet<string> NoPaths = [];
+
+    /// <summary>Whether a backend keeps modification times at all (rclone's newer/older rules need them).</summary>
+    internal static bool KeepsModTimes(IStorage s) => s.Features.ModTimePrecisionNs != long.MaxValue;
 
     /// <summary>Half-written uploads that a killed run left on either side go (each side's backend says which).</summary>
     private async Task CleanTemporariesAsync(CancellationToken ct)

@@ -61,6 +61,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
 
     private int _copies;
 
+    /// <summary>--backup-dir: where a destination's file goes before it is overwritten or deleted (null: nowhere).</summary>
+    public Func<IStorage, BackupDir?>? BackupFor { get; set; }
+
     private bool Interrupted(string path, OperationResults results)
     {
         if (!Stop.IsCancellationRequested) return false;
@@ -187,10 +190,18 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
             return (result, null);
         }
+        // The old destination goes to the backup folder first (moved away, so the last look below
+        // would find it gone): with a backup, the re-check before the copy is the last one.
+        var backedUp = false;
+        if (d is not null && BackupFor?.Invoke(dst) is { } backup)
+        {
+            await backup.SaveAsync(path, ct).ConfigureAwait(false);
+            backedUp = true;
+        }
         // The last look, as the copy is about to take the destination's name (where the backend writes
         // under a temporary name first): a large copy takes long enough for a user to save either file.
         string? changed = null;
-        CommitGuard? guard = item.Known
+        CommitGuard? guard = item.Known && !backedUp
             ? async c => (changed = await ChangedSinceListingAsync(src, dst, item, c).ConfigureAwait(false)) is null
             : null;
         try
@@ -262,6 +273,15 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                     {
                         log.Notice($"{Messages.ShowPath(path)}: Skipped delete as --dry-run is set (size {e.Value.Size})");
                         return;
+                    }
+                    if (BackupFor?.Invoke(storage) is { } backup)
+                    {
+                        await backup.SaveAsync(path, token).ConfigureAwait(false);
+                        if (await storage.StatAsync(path, token).ConfigureAwait(false) is null)
+                        {
+                            results.Done[path] = null; // moved away: that was the delete
+                            return;
+                        }
                     }
                     await storage.DeleteAsync(path, token).ConfigureAwait(false);
                     results.Done[path] = null;

@@ -42,6 +42,16 @@ public class FlagTableTests
         ["--resync"] = Expect.On(o => o.Bisync.Resync),
         ["--workdir"] = Expect.Value("wd", o => o.Bisync.Workdir, "wd"),
 
+        ["--conflict-resolve"] = Expect.Value("newer", o => o.Bisync.ConflictResolve, ConflictResolve.Newer),
+        ["--conflict-loser"] = Expect.Value("delete", o => o.Bisync.ConflictLoser, ConflictLoser.Delete),
+        ["--conflict-suffix"] = Expect.Value("cloud,local", o => o.Bisync.ConflictSuffix, "cloud,local"),
+        ["--suffix-keep-extension"] = Expect.On(o => o.Bisync.SuffixKeepExtension),
+        ["--resync-mode"] = Expect.Value("larger", o => o.Bisync.ResyncMode, ResyncMode.Larger),
+        ["--backup-dir1"] = Expect.Value("bak1", o => o.Bisync.BackupDir1, "bak1"),
+        ["--backup-dir2"] = Expect.Value("bak2", o => o.Bisync.BackupDir2, "bak2"),
+        ["--backup-dir"] = Expect.Value("bak", o => o.Bisync.BackupDir, "bak"),
+        ["--suffix"] = Expect.Value("-old", o => o.Bisync.Suffix, "-old"),
+
         ["--dry-run"] = Expect.On(o => o.Bisync.DryRun),
         ["--max-delete"] = Expect.Value("25", o => o.Bisync.MaxDelete, 25),
         ["--size-only"] = Expect.On(o => o.Bisync.SizeOnly),
