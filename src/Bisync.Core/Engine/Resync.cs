@@ -19,7 +19,7 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         var on1 = new OperationResults();
         if (unique2.Count > 0)
         {
-            if (options.NoCleanup) QueueFiles.Write(names.Queue("resync-copy2to1"), unique2.Select(e => e.Path));
+            if (options.NoCleanup && options.Compat == Compat.V1_60) QueueFiles.Write(names.Queue("resync-copy2to1"), unique2.Select(e => e.Path));
             log.Info(Messages.Row("Path2", "Resync is doing queued copies to", "Path1"));
             var items = unique2.Select(e => new CopyItem(e.Path, e.ToStorageEntry(), null, Known: true)).ToList();
             on1 = await transfers.CopyAsync(path2, path1, items, ct).ConfigureAwait(false);

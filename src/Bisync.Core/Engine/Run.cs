@@ -45,6 +45,13 @@ internal sealed class Run : IDisposable
         init => _transfers.Stop = value;
     }
 
+    /// <summary>The test seam of <see cref="BisyncEngine.BeforeCopies"/>.</summary>
+    public Func<CancellationToken, Task>? BeforeCopies
+    {
+        get => _transfers.BeforeBatch;
+        init => _transfers.BeforeBatch = value;
+    }
+
     private void StopIfAsked(string what)
     {
         if (Stop.IsCancellationRequested)
@@ -53,6 +60,7 @@ internal sealed class Run : IDisposable
 
     public async Task NormalAsync(CancellationToken ct)
     {
+        LogComparison();
         var prior = _options.Recover ? Recovery.ChoosePrior(_names, _log) : null;
         _listings.RequirePrior(prior);
         if (_options.Recover && !_options.DryRun) Recovery.KeepLastGood(_names, _log);
@@ -65,6 +73,8 @@ internal sealed class Run : IDisposable
         Safety.Check(_options, deltas1, _path1.Root, deltas2, _path2.Root);
         if (_options.CheckAccess && !CheckAccess.Run(current1, current2, _options.CheckFilename, _log))
             throw new CriticalException("check file check failed") { LessSerious = true };
+        // rclone v1.75 keeps the prior listings as .lst-old once the run passed its checks.
+        if (_options.Compat == Compat.V1_75 && !_options.Recover) Recovery.KeepPrevious(_names);
 
         FileListing final1 = current1, final2 = current2;
         Applied? applied = null;
@@ -118,13 +128,17 @@ internal sealed class Run : IDisposable
 
     public async Task ResyncAsync(CancellationToken ct)
     {
+        LogComparison();
+        if (_options.Compat == Compat.V1_75) Recovery.KeepPrevious(_names);
         var list1 = Task.Run(() => _side1.ListAsync(ct), ct);
         var list2 = Task.Run(() => _side2.ListAsync(ct), ct);
         var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
         var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
         await CleanTemporariesAsync(ct).ConfigureAwait(false);
-        _listings.Write(_listings.New(1), current1);
-        _listings.Write(_listings.New(2), current2);
+        // rclone v1.75's resync leaves its .lst-new files without entries.
+        var v175 = _options.Compat == Compat.V1_75;
+        _listings.Write(_listings.New(1), v175 ? FileListing.Empty() : current1);
+        _listings.Write(_listings.New(2), v175 ? FileListing.Empty() : current2);
 
         var (copied1, synced2) = await new Resync(_options, _names, _path1, _path2, _transfers, _log).RunAsync(current1, current2, ct).ConfigureAwait(false);
         StopIfAsked("the resync is not complete; run --resync again");
@@ -231,12 +245,12 @@ internal sealed class Run : IDisposable
         {
             try
             {
-                return DeltaFinder.Find(side, ListingFile.Stream(priorFile), current, storage.Features.ModTimePrecisionNs, _log, _options.Checksum);
+                return DeltaFinder.Find(side, ListingFile.Stream(priorFile), current, Tolerance(storage), _log, _options.Checksum, _transfers.Compare);
             }
             catch (DeltaFinder.NotSortedException)
             {
                 // A listing edited by hand: read it whole and sort it.
-                return DeltaFinder.Find(side, ListingFile.Read(priorFile), current, storage.Features.ModTimePrecisionNs, _log, _options.Checksum);
+                return DeltaFinder.Find(side, ListingFile.Read(priorFile), current, Tolerance(storage), _log, _options.Checksum, _transfers.Compare);
             }
         }
         catch (ListingFormatException ex)
@@ -244,6 +258,23 @@ internal sealed class Run : IDisposable
             throw new CriticalException(ex.Message);
         }
     }
+
+    /// <summary>Under the v1.75 profile, or with a v1.75 compare flag, one INFO line says what files are compared by.</summary>
+    private void LogComparison()
+    {
+        var c = _transfers.Compare;
+        if (c.Legacy) return;
+        var parts = new List<string>();
+        if (c.Size) parts.Add("size");
+        if (c.ModTime) parts.Add("modtime");
+        if (c.Checksum) parts.Add("checksum");
+        _log.Info($"Comparing files by {string.Join(", ", parts)}"
+            + (c.Checksum && _options.IgnoreListingChecksum ? " (listings without checksums)" : "")
+            + (c.ModifyWindowNs > 0 ? $" (times within {_options.ModifyWindow.TotalMilliseconds:0.###} ms are equal)" : ""));
+    }
+
+    /// <summary>The side's time precision, widened by --modify-window.</summary>
+    private long Tolerance(IStorage storage) => _transfers.Compare.ToleranceNs(storage.Features.ModTimePrecisionNs);
 
     /// <summary>Stage timings for -vv.</summary>
     private void Timing(string what)

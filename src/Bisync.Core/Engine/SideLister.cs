@@ -20,16 +20,29 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
     /// <summary>The backend's own temporary names the last listing met (cleaned by <see cref="CleanTemporariesAsync"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<string> _temporaries = [];
 
+    private readonly Comparison _compare = new(options);
+
     public async Task<FileListing> ListAsync(CancellationToken ct)
     {
         _temporaries.Clear();
-        if (!options.Checksum)
-            return await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link).ConfigureAwait(false);
+        if (!_compare.ListingHashes(storage))
+        {
+            var plain = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link).ConfigureAwait(false);
+            // rclone v1.75 leaves the hash column out unless checksums are compared (whatever the backend knows).
+            return _compare.Legacy ? plain : WithoutHashes(plain);
+        }
         var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe, _temporaries.Add, Link).ConfigureAwait(false);
         _cache ??= new HashCache(hashCacheFile);
-        var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct).ConfigureAwait(false);
+        var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct, _compare.MayRead(storage)).ConfigureAwait(false);
         _read = read;
         return hashed;
+    }
+
+    private static FileListing WithoutHashes(FileListing listing)
+    {
+        var any = false;
+        for (var i = 0; i < listing.Count && !any; i++) any = Hasher.Known(listing[i].Hash);
+        return any ? listing.WithHashes(Enumerable.Repeat("-", listing.Count).ToArray()) : listing;
     }
 
     private void Unsafe(string name) =>
