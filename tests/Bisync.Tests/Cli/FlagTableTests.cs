@@ -96,7 +96,8 @@ public class FlagTableTests
     public static TheoryData<string> AllFlags => [.. Flags.All.Select(f => f.Name)];
     public static TheoryData<string> ShortFlags => [.. Flags.All.Where(f => f.Short != '\0').Select(f => f.Name)];
     public static TheoryData<string> ValueFlags => [.. Flags.All.Where(f => !f.TakesNoValue).Select(f => f.Name)];
-    public static TheoryData<string> TextFlags => [.. Flags.All.Where(f => f.Kind is FlagKind.String or FlagKind.List).Select(f => f.Name)];
+    // --compare takes words from a fixed list (its own test below), so "-odd" is no value for it.
+    public static TheoryData<string> TextFlags => [.. Flags.All.Where(f => f.Kind is FlagKind.String or FlagKind.List && f.Name != "--compare").Select(f => f.Name)];
     public static TheoryData<string> BoolFlags => [.. Flags.All.Where(f => f.Kind == FlagKind.Bool).Select(f => f.Name)];
     public static TheoryData<string> IntFlags => [.. Flags.All.Where(f => f.Kind == FlagKind.Int).Select(f => f.Name)];
     public static TheoryData<string> EnumFlags => [.. Flags.All.Where(f => f.Kind == FlagKind.Enum).Select(f => f.Name)];
@@ -222,6 +223,22 @@ public class FlagTableTests
         Assert.Equal("p2", parsed.Bisync.Path2);
         Assert.NotEqual(Expectations[name].Get(Defaults), Expectations[name].Get(parsed));
     }
+
+    [Theory]
+    [InlineData("size", CompareBy.Size)]
+    [InlineData("modtime", CompareBy.ModTime)]
+    [InlineData("checksum", CompareBy.Checksum)]
+    [InlineData("size,modtime,checksum", CompareBy.Size | CompareBy.ModTime | CompareBy.Checksum)]
+    [InlineData("Checksum, modtime", CompareBy.ModTime | CompareBy.Checksum)]
+    public void Compare_takes_any_combination(string value, CompareBy expected) =>
+        Assert.Equal(expected, Parse("--compare", value).Bisync.Compare);
+
+    [Theory]
+    [InlineData("size,hash")]
+    [InlineData("")]
+    [InlineData("size,,modtime")]
+    public void Compare_rejects_other_words(string value) =>
+        Assert.Equal($"invalid --compare \"{value}\": use a comma-separated list of size, modtime, checksum", Fail("p1", "p2", "--compare=" + value));
 
     [Theory]
     [MemberData(nameof(BoolFlags))]
