@@ -78,7 +78,7 @@ public sealed class Comparison
     /// </summary>
     public DeltaKind Delta(long priorSize, long priorTime, string priorHash, long size, long time, string hash, long precisionNs)
     {
-        if (ModTime)
+        if (ModTime && priorTime != Listing.ListingFile.NoTime && time != Listing.ListingFile.NoTime)
         {
             var diff = time - priorTime;
             var tolerance = ToleranceNs(precisionNs) - 1;

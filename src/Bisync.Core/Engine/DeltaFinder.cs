@@ -111,6 +111,8 @@ public static class DeltaFinder
     {
         var hashed = checksum && prior.Hash != "-" && now.Hash != "-";
         if (hashed && prior.Size == now.Size && prior.Hash == now.Hash) return DeltaKind.None;
+        if (prior.ModTime == ListingFile.NoTime || now.ModTime == ListingFile.NoTime)
+            return prior.Size >= 0 && now.Size >= 0 && prior.Size != now.Size ? DeltaKind.Size : hashed ? DeltaKind.Hash : DeltaKind.None;
         var diff = now.ModTime - prior.ModTime;
         var tolerance = Math.Max(precisionNs, 1) - 1;
         if (diff > tolerance) return DeltaKind.Newer;

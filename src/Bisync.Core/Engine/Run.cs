@@ -94,6 +94,8 @@ internal sealed class Run : IDisposable
                 var wrapUp = Stop.IsCancellationRequested ? CancellationToken.None : ct;
                 final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
                 final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
+                final1 = await _side1.FillHashesAsync(final1, wrapUp).ConfigureAwait(false);
+                final2 = await _side2.FillHashesAsync(final2, wrapUp).ConfigureAwait(false);
             }
         }
         Timing("applied changes");
@@ -153,6 +155,8 @@ internal sealed class Run : IDisposable
         {
             final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => current2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
             final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
+            final1 = await _side1.FillHashesAsync(final1, ct).ConfigureAwait(false);
+            final2 = await _side2.FillHashesAsync(final2, ct).ConfigureAwait(false);
         }
         _listings.WriteFinal(_names.Listing1, final1);
         _listings.WriteFinal(_names.Listing2, final2);

@@ -38,6 +38,22 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
         return hashed;
     }
 
+    /// <summary>
+    /// The v1.75 profile's listings carry a checksum for every file when they carry any: a file this
+    /// run wrote (a copy, a conflict's renamed version) gets its hash here, from the cache or by hashing it.
+    /// </summary>
+    public async Task<FileListing> FillHashesAsync(FileListing listing, CancellationToken ct)
+    {
+        if (_compare.Legacy || options.DryRun || !_compare.ListingHashes(storage)) return listing;
+        var missing = false;
+        for (var i = 0; i < listing.Count && !missing; i++) missing = !Hasher.Known(listing[i].Hash);
+        if (!missing) return listing;
+        _cache ??= new HashCache(hashCacheFile);
+        var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct, _compare.MayRead(storage)).ConfigureAwait(false);
+        _read += read;
+        return hashed;
+    }
+
     private static FileListing WithoutHashes(FileListing listing)
     {
         var any = false;
