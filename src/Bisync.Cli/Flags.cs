@@ -36,6 +36,19 @@ public static class Flags
                 + "also the environment variable BISYNC_COMPAT",
                 [new("1.60", Compat.V1_60), new("1.75", Compat.V1_75)], "1.60",
                 (o, v) => o.Bisync = o.Bisync with { Compat = (Compat)v }),
+            Str(None, "--compare", "Compare files by any of size,modtime,checksum (comma-separated; overrides "
+                + "--size-only, --checksum and --ignore-size)", null,
+                (o, v) => o.Bisync = o.Bisync with { Compare = ParseCompare(v) },
+                validate: v => CompareProblem(v), defaultNote: "size,modtime, or as the sync flags say"),
+            Bool(None, "--ignore-listing-checksum", "Keep checksums out of the listings and the change detection "
+                + "(the copies still compare them)",
+                (o, v) => o.Bisync = o.Bisync with { IgnoreListingChecksum = v }),
+            Bool(None, "--no-slow-hash", "Skip checksums on a side where they are slow to compute (local: read; sftp: md5sum on the server)",
+                (o, v) => o.Bisync = o.Bisync with { NoSlowHash = v }),
+            Bool(None, "--slow-hash-sync-only", "Compute slow checksums only to decide a copy, never for listings or change detection",
+                (o, v) => o.Bisync = o.Bisync with { SlowHashSyncOnly = v }),
+            Bool(None, "--download-hash", "Where a backend knows no checksum, download the file to compute its MD5",
+                (o, v) => o.Bisync = o.Bisync with { DownloadHash = v }),
             Enum(None, "--check-sync", "Compare the final listings",
                 [new("true", CheckSyncMode.True), new("false", CheckSyncMode.False), new("only", CheckSyncMode.Only)], "true",
                 (o, v) => o.Bisync = o.Bisync with { CheckSync = (CheckSyncMode)v }),
@@ -106,9 +119,14 @@ public static class Flags
                 0, 100, "50", (o, v) => o.Bisync = o.Bisync with { MaxDelete = v }, percent: true),
             Bool(None, "--size-only", "Skip copying files whose sizes match, whatever their times",
                 (o, v) => o.Bisync = o.Bisync with { SizeOnly = v }),
-            Bool('c', "--checksum", "Compare files by MD5, not modification time; hashes are cached in the working "
-                + "directory (by path, size, time, inode and ctime), so unchanged files are not read again",
+            Bool('c', "--checksum", "Compare files by MD5, not modification time (with --compat 1.75: by size and MD5, as "
+                + "--compare size,checksum); local hashes are cached in the working directory (by path, size, time, inode and ctime), "
+                + "so unchanged files are not read again",
                 (o, v) => o.Bisync = o.Bisync with { Checksum = v }),
+            Bool(None, "--ignore-size", "Do not compare sizes (only times, or checksums)",
+                (o, v) => o.Bisync = o.Bisync with { IgnoreSize = v }),
+            Duration(None, "--modify-window", "Times this close count as equal (never finer than a side keeps them)", "0",
+                (o, v) => o.Bisync = o.Bisync with { ModifyWindow = v == Bisync.Units.Duration.Off || v < TimeSpan.Zero ? TimeSpan.Zero : v }),
             Bool('L', "--copy-links", "Follow local symbolic links: a link to a file syncs as the file, a link to a directory is walked "
                 + "(links that lead nowhere or back up the tree are skipped with a notice)",
                 (o, v) => o.Bisync = o.Bisync with { CopyLinks = v }),
@@ -183,6 +201,38 @@ public static class Flags
                 (o, v) => o.Cli = o.Cli with { DumpFilters = (bool)v },
                 error: (f, v) => $"--dump {v} is not supported (only --dump filters)")),
     ];
+
+    /// <summary>--compare: comma-separated size, modtime, checksum (at least one, each at most once).</summary>
+    public static CompareBy ParseCompare(string v)
+    {
+        var by = CompareBy.None;
+        foreach (var raw in v.Split(','))
+        {
+            var word = raw.Trim().ToLowerInvariant();
+            var one = word switch
+            {
+                "size" => CompareBy.Size,
+                "modtime" => CompareBy.ModTime,
+                "checksum" => CompareBy.Checksum,
+                _ => throw new UsageException($"invalid --compare \"{v}\": use a comma-separated list of size, modtime, checksum"),
+            };
+            by |= one;
+        }
+        return by;
+    }
+
+    private static string? CompareProblem(string v)
+    {
+        try
+        {
+            ParseCompare(v);
+            return null;
+        }
+        catch (UsageException ex)
+        {
+            return ex.Message;
+        }
+    }
 
     /// <summary>--max-lock: 0 or "off" never expires; otherwise at least rclone's 2m.</summary>
     private static TimeSpan MaxLock(TimeSpan v)

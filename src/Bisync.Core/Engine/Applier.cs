@@ -304,8 +304,10 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         {
             if (items.Count > 0) QueueFiles.Write(names.Queue(name), items);
         }
-        Save("copy1to2", q.Copy1To2);
-        Save("copy2to1", q.Copy2To1);
+        // rclone v1.75 syncs each direction with its deletes, and its copy queue names the deleted paths too.
+        var v175 = options.Compat == Compat.V1_75;
+        Save("copy1to2", v175 ? [.. q.Copy1To2, .. q.Delete2] : q.Copy1To2);
+        Save("copy2to1", v175 ? [.. q.Copy2To1, .. q.Delete1] : q.Copy2To1);
         Save("delete1", q.Delete1);
         Save("delete2", q.Delete2);
     }

@@ -36,6 +36,13 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
     /// <summary>Graceful shutdown: once cancelled, no new transfer starts and the run ends with consistent listings (exit 1).</summary>
     public CancellationToken Stop { get; init; }
 
+    /// <summary>
+    /// TEST SEAM (the conformance runner's test-func / concurrent-func): called each time the run is
+    /// about to start a batch of copies, after both sides were listed and the deltas decided. It
+    /// stands for a user changing files during a run. Null (always, outside tests): nothing.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeCopies { get; init; }
+
     /// <param name="filter">The filter set of <paramref name="options"/> when the caller built it already
     /// (the CLI does, for --dump filters); null to build it here.</param>
     public async Task<BisyncResult> RunAsync(BisyncOptions options, CancellationToken ct, IPathFilter? filter = null)
@@ -61,7 +68,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             {
                 throw new UserException($"cannot create working directory {workdir}: {ex.Message}");
             }
-            names = new SessionNames(workdir, path1.Root, path2.Root, options.DryRun);
+            names = new SessionNames(workdir, path1.Root, path2.Root, options.DryRun, hashSubfolder: options.Compat == Compat.V1_75);
             await CheckRootsAsync(path1, path2, ct).ConfigureAwait(false);
 
             lockFile = LockFile.TryAcquire(names.LockFile, names.Session, options.MaxLock, log, out var lockProblem);
@@ -84,7 +91,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             }
 
             var (backup1, backup2) = await BackupDir.OpenAsync(opener, options, path1, path2, log, ct).ConfigureAwait(false);
-            using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop, Backups = (backup1, backup2) };
+            using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop, Backups = (backup1, backup2), BeforeCopies = BeforeCopies };
             if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);
             else await run.NormalAsync(ct).ConfigureAwait(false);
             log.Info("Bisync successful");
@@ -106,7 +113,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 RenameToErr(names.RealListing2, names.ErrListing2);
             }
             log.Error("Bisync aborted. Must run --resync to recover.");
-            return new BisyncResult(2, "bisync aborted", Critical: true);
+            return new BisyncResult(CriticalExitCode(options), "bisync aborted", Critical: true);
         }
         catch (AbortException ex)
         {
@@ -147,7 +154,7 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 RenameToErr(names.RealListing2, names.ErrListing2);
             }
             log.Error("Bisync aborted. Must run --resync to recover.");
-            return new BisyncResult(2, "bisync aborted", Critical: true);
+            return new BisyncResult(CriticalExitCode(options), "bisync aborted", Critical: true);
         }
         finally
         {
@@ -156,6 +163,9 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
             if (path2 is not null) await path2.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The exit code of a critical abort: 2 as rclone v1.60.1, 7 under the v1.75 profile.</summary>
+    public static int CriticalExitCode(BisyncOptions options) => options.Compat == Compat.V1_75 ? 7 : 2;
 
     /// <summary>A failure before any work: nothing changed; the caller prints the one line.</summary>
     private BisyncResult Fail(int code, string message)

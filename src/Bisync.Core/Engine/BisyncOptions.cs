@@ -10,6 +10,10 @@ public enum CheckSyncMode { True, False, Only }
 /// </summary>
 public enum Compat { V1_60, V1_75 }
 
+/// <summary>What two versions of a file are compared by (--compare): any combination.</summary>
+[Flags]
+public enum CompareBy { None = 0, Size = 1, ModTime = 2, Checksum = 4 }
+
 /// <summary>Everything one bisync run needs; the CLI fills it, tests can build it directly.</summary>
 public sealed record BisyncOptions
 {
@@ -90,6 +94,27 @@ public sealed record BisyncOptions
 
     /// <summary>Compare files by MD5 instead of modification time (hashes cached in the working directory).</summary>
     public bool Checksum { get; init; }
+
+    /// <summary>--compare size,modtime,checksum: overrides --size-only, --checksum and --ignore-size; null = derived from them.</summary>
+    public CompareBy? Compare { get; init; }
+
+    /// <summary>--ignore-size: sizes are not compared (only times, or checksums).</summary>
+    public bool IgnoreSize { get; init; }
+
+    /// <summary>--ignore-listing-checksum: no hashes in the listings, none used for the deltas (still used by the copies).</summary>
+    public bool IgnoreListingChecksum { get; init; }
+
+    /// <summary>--no-slow-hash: no checksums on a side where they must be computed (local: read; sftp: md5sum on the server).</summary>
+    public bool NoSlowHash { get; init; }
+
+    /// <summary>--slow-hash-sync-only: slow checksums only where a copy is decided, never in listings or deltas.</summary>
+    public bool SlowHashSyncOnly { get; init; }
+
+    /// <summary>--download-hash: where a backend knows no hash, download the file and compute its MD5.</summary>
+    public bool DownloadHash { get; init; }
+
+    /// <summary>--modify-window: times this close count as equal (at least each side's own precision).</summary>
+    public TimeSpan ModifyWindow { get; init; }
 
     /// <summary>Show transfer progress (-P); the CLI says whether stderr is a terminal.</summary>
     public bool Progress { get; init; }

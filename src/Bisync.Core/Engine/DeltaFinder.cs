@@ -53,15 +53,19 @@ public static class DeltaFinder
 {
     /// <param name="precisionNs">The side's modification-time precision: smaller differences are no change.</param>
     /// <param name="checksum">Compare MD5s where both listings have them: same content is no change, whatever the time.</param>
-    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log, bool checksum = false) =>
-        Find(side, prior.Entries, current, precisionNs, log, checksum);
+    /// <param name="compare">rclone v1.75's comparison (--compare ...); null or legacy: v1.60.1's.</param>
+    public static SideDeltas Find(string side, FileListing prior, FileListing current, long precisionNs, Logger log, bool checksum = false,
+        Comparison? compare = null) =>
+        Find(side, prior.Entries, current, precisionNs, log, checksum, compare);
 
     /// <summary>
     /// The same over a prior listing read as a stream (it is never held in memory); the stream
     /// must be in Go byte order, as rclone and we write listings, else <see cref="NotSortedException"/>.
     /// </summary>
-    public static SideDeltas Find(string side, IEnumerable<ListingEntry> prior, FileListing current, long precisionNs, Logger log, bool checksum = false)
+    public static SideDeltas Find(string side, IEnumerable<ListingEntry> prior, FileListing current, long precisionNs, Logger log, bool checksum = false,
+        Comparison? compare = null)
     {
+        if (compare is { Legacy: true }) compare = null;
         var deltas = new List<Delta>();
         var count = current.Count;
         var j = 0;
@@ -83,7 +87,9 @@ public static class DeltaFinder
             }
             if (j < count && now.Path == a.Path)
             {
-                var kind = Compare(a, now, precisionNs, checksum);
+                var kind = compare is null
+                    ? Compare(a, now, precisionNs, checksum)
+                    : compare.Delta(a.Size, a.ModTime, a.Hash, now.Size, now.ModTime, now.Hash, precisionNs);
                 if (kind != DeltaKind.None) deltas.Add(new Delta(now.Path, kind));
                 Next();
             }
@@ -105,6 +111,8 @@ public static class DeltaFinder
     {
         var hashed = checksum && prior.Hash != "-" && now.Hash != "-";
         if (hashed && prior.Size == now.Size && prior.Hash == now.Hash) return DeltaKind.None;
+        if (prior.ModTime == ListingFile.NoTime || now.ModTime == ListingFile.NoTime)
+            return prior.Size >= 0 && now.Size >= 0 && prior.Size != now.Size ? DeltaKind.Size : hashed ? DeltaKind.Hash : DeltaKind.None;
         var diff = now.ModTime - prior.ModTime;
         var tolerance = Math.Max(precisionNs, 1) - 1;
         if (diff > tolerance) return DeltaKind.Newer;

@@ -95,6 +95,7 @@ public sealed class HashCache(string file)
             if (final.HasMd5(i)) withHash++;
         }
         if (hashed == 0 && _matched == withHash && _lines == _matched && File.Exists(file)) return;
+        if (Path.GetDirectoryName(file) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
         StateFile.WriteText(file, writer =>
         {
             for (var i = 0; i < final.Count; i++)

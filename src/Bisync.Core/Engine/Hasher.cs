@@ -13,9 +13,23 @@ public static class Hasher
 {
     public const string Prefix = "md5:";
 
+    /// <summary>A hash column value that holds a hash.</summary>
+    public static bool Known(string? hash) => hash is { Length: > 0 } && hash != "-";
+
+    /// <summary>One file's MD5 ("md5:hex"): from the server where it can hash, else by reading the file.</summary>
+    public static async Task<string> HashOneAsync(IStorage storage, string path, CancellationToken ct)
+    {
+        if (storage.Capability<IServerHasher>() is { } server && await server.HashAsync(path, "md5", ct).ConfigureAwait(false) is { } remote)
+            return Prefix + remote;
+        await using var stream = await storage.OpenReadAsync(path, ct).ConfigureAwait(false);
+        return Prefix + Convert.ToHexStringLower(await MD5.HashDataAsync(stream, ct).ConfigureAwait(false));
+    }
+
     /// <summary>The listing with MD5s, and how many files had to be read for them.</summary>
+    /// <param name="mayRead">Whether a file no cheaper source has a hash for is read (or hashed on the server);
+    /// false leaves it without one ("-"), as rclone v1.75 does on a remote without --download-hash.</param>
     public static async Task<(FileListing Listing, int Read)> HashAsync(IStorage storage, FileListing listing, HashCache cache,
-        int parallelism, CancellationToken ct)
+        int parallelism, CancellationToken ct, bool mayRead = true)
     {
         var cached = cache.Match(listing);
         var hashes = new string[listing.Count];
@@ -24,6 +38,7 @@ public static class Hasher
         {
             if (listing.HasMd5(i)) hashes[i] = listing[i].Hash; // the backend knew it
             else if (cached[i] is { } md5) hashes[i] = Prefix + md5;
+            else if (!mayRead) hashes[i] = "-";
             else todo.Add(i);
         }
         var server = storage.Capability<IServerHasher>();

@@ -42,6 +42,16 @@ public static class Recovery
         return null;
     }
 
+    /// <summary>
+    /// rclone v1.75's default: every run starts by copying each prior listing (.lst) that exists to
+    /// .lst-old (in a dry run .lst-dry-old), so the last known good listings stay beside the new ones.
+    /// </summary>
+    public static void KeepPrevious(SessionNames names)
+    {
+        foreach (var (real, working) in new[] { (names.RealListing1, names.Listing1), (names.RealListing2, names.Listing2) })
+            if (File.Exists(real)) StateFile.Copy(real, Old(working));
+    }
+
     /// <summary>Copies a whole .lst pair to .lst-old, unless .lst-old already is that pair.</summary>
     public static void KeepLastGood(SessionNames names, Logger log)
     {

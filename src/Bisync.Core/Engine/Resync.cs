@@ -57,7 +57,7 @@ public sealed class Resync(BisyncOptions options, SessionNames names, IStorage p
         var on1 = new OperationResults();
         if (copy2.Count > 0)
         {
-            if (options.NoCleanup) QueueFiles.Write(names.Queue("resync-copy2to1"), copy2.Select(e => e.Path));
+            if (options.NoCleanup && options.Compat == Compat.V1_60) QueueFiles.Write(names.Queue("resync-copy2to1"), copy2.Select(e => e.Path));
             if (!V175) log.Info(Messages.Row("Path2", "Resync is doing queued copies to", "Path1"));
             var items = copy2.Select(e => new CopyItem(e.Path, e.ToStorageEntry(),
                 current1.TryGet(e.Path, out var there) ? there.ToStorageEntry() : null, Known: true)).ToList();

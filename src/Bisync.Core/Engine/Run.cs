@@ -51,6 +51,13 @@ internal sealed class Run : IDisposable
         init => _transfers.Stop = value;
     }
 
+    /// <summary>The test seam of <see cref="BisyncEngine.BeforeCopies"/>.</summary>
+    public Func<CancellationToken, Task>? BeforeCopies
+    {
+        get => _transfers.BeforeBatch;
+        init => _transfers.BeforeBatch = value;
+    }
+
     private void StopIfAsked(string what)
     {
         if (Stop.IsCancellationRequested)
@@ -59,6 +66,7 @@ internal sealed class Run : IDisposable
 
     public async Task NormalAsync(CancellationToken ct)
     {
+        LogComparison();
         var prior = _options.Recover ? Recovery.ChoosePrior(_names, _log) : null;
         _listings.RequirePrior(prior);
         if (_options.Recover && !_options.DryRun) Recovery.KeepLastGood(_names, _log);
@@ -71,6 +79,8 @@ internal sealed class Run : IDisposable
         Safety.Check(_options, deltas1, _path1.Root, deltas2, _path2.Root);
         if (_options.CheckAccess && !CheckAccess.Run(current1, current2, _options.CheckFilename, _log))
             throw new CriticalException("check file check failed") { LessSerious = true };
+        // rclone v1.75 keeps the prior listings as .lst-old once the run passed its checks.
+        if (_options.Compat == Compat.V1_75 && !_options.Recover) Recovery.KeepPrevious(_names);
 
         FileListing final1 = current1, final2 = current2;
         Applied? applied = null;
@@ -96,6 +106,8 @@ internal sealed class Run : IDisposable
                 var wrapUp = Stop.IsCancellationRequested ? CancellationToken.None : ct;
                 final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
                 final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
+                final1 = await _side1.FillHashesAsync(final1, wrapUp).ConfigureAwait(false);
+                final2 = await _side2.FillHashesAsync(final2, wrapUp).ConfigureAwait(false);
             }
         }
         Timing("applied changes");
@@ -130,13 +142,17 @@ internal sealed class Run : IDisposable
 
     public async Task ResyncAsync(CancellationToken ct)
     {
+        LogComparison();
+        if (_options.Compat == Compat.V1_75) Recovery.KeepPrevious(_names);
         var list1 = Task.Run(() => _side1.ListAsync(ct), ct);
         var list2 = Task.Run(() => _side2.ListAsync(ct), ct);
         var current1 = await AwaitListing(list1, "Path1").ConfigureAwait(false);
         var current2 = await AwaitListing(list2, "Path2").ConfigureAwait(false);
         await CleanTemporariesAsync(ct).ConfigureAwait(false);
-        _listings.Write(_listings.New(1), current1);
-        _listings.Write(_listings.New(2), current2);
+        // rclone v1.75's resync leaves its .lst-new files without entries.
+        var v175 = _options.Compat == Compat.V1_75;
+        _listings.Write(_listings.New(1), v175 ? FileListing.Empty() : current1);
+        _listings.Write(_listings.New(2), v175 ? FileListing.Empty() : current2);
 
         var (copied1, synced2) = await new Resync(_options, _names, _path1, _path2, _transfers, _log).RunAsync(current1, current2, ct).ConfigureAwait(false);
         StopIfAsked("the resync is not complete; run --resync again");
@@ -151,6 +167,8 @@ internal sealed class Run : IDisposable
         {
             final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => current2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
             final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
+            final1 = await _side1.FillHashesAsync(final1, ct).ConfigureAwait(false);
+            final2 = await _side2.FillHashesAsync(final2, ct).ConfigureAwait(false);
         }
         _listings.WriteFinal(_names.Listing1, final1);
         _listings.WriteFinal(_names.Listing2, final2);
@@ -246,12 +264,12 @@ internal sealed class Run : IDisposable
         {
             try
             {
-                return DeltaFinder.Find(side, ListingFile.Stream(priorFile), current, storage.Features.ModTimePrecisionNs, _log, _options.Checksum);
+                return DeltaFinder.Find(side, ListingFile.Stream(priorFile), current, Tolerance(storage), _log, _options.Checksum, _transfers.Compare);
             }
             catch (DeltaFinder.NotSortedException)
             {
                 // A listing edited by hand: read it whole and sort it.
-                return DeltaFinder.Find(side, ListingFile.Read(priorFile), current, storage.Features.ModTimePrecisionNs, _log, _options.Checksum);
+                return DeltaFinder.Find(side, ListingFile.Read(priorFile), current, Tolerance(storage), _log, _options.Checksum, _transfers.Compare);
             }
         }
         catch (ListingFormatException ex)
@@ -259,6 +277,23 @@ internal sealed class Run : IDisposable
             throw new CriticalException(ex.Message);
         }
     }
+
+    /// <summary>Under the v1.75 profile, or with a v1.75 compare flag, one INFO line says what files are compared by.</summary>
+    private void LogComparison()
+    {
+        var c = _transfers.Compare;
+        if (c.Legacy) return;
+        var parts = new List<string>();
+        if (c.Size) parts.Add("size");
+        if (c.ModTime) parts.Add("modtime");
+        if (c.Checksum) parts.Add("checksum");
+        _log.Info($"Comparing files by {string.Join(", ", parts)}"
+            + (c.Checksum && _options.IgnoreListingChecksum ? " (listings without checksums)" : "")
+            + (c.ModifyWindowNs > 0 ? $" (times within {_options.ModifyWindow.TotalMilliseconds:0.###} ms are equal)" : ""));
+    }
+
+    /// <summary>The side's time precision, widened by --modify-window.</summary>
+    private long Tolerance(IStorage storage) => _transfers.Compare.ToleranceNs(storage.Features.ModTimePrecisionNs);
 
     /// <summary>Stage timings for -vv.</summary>
     private void Timing(string what)

@@ -5,7 +5,9 @@ namespace Bisync.Engine;
 /// <summary>Names of the working files of one Path1/Path2 pair, as rclone bisync names them.</summary>
 public sealed class SessionNames
 {
-    public SessionNames(string workdir, string root1, string root2, bool dryRun)
+    /// <param name="hashSubfolder">The hash caches go to the working directory's <c>hashes/</c> folder (the
+    /// v1.75 profile: the working directory itself holds only the files rclone v1.75 writes).</param>
+    public SessionNames(string workdir, string root1, string root2, bool dryRun, bool hashSubfolder = false)
     {
         Workdir = workdir;
         Session = Canonical(root1) + ".." + Canonical(root2);
@@ -21,9 +23,13 @@ public sealed class SessionNames
         ErrListing1 = basePath + ".path1.lst-err";
         ErrListing2 = basePath + ".path2.lst-err";
         LockFile = basePath + ".lck";
-        Hashes1 = basePath + ".path1.hashes";
-        Hashes2 = basePath + ".path2.hashes";
+        var hashBase = hashSubfolder ? Path.Combine(workdir, HashFolder, Session) : basePath;
+        Hashes1 = hashBase + ".path1.hashes";
+        Hashes2 = hashBase + ".path2.hashes";
     }
+
+    /// <summary>The working directory's folder for hash caches under the v1.75 profile.</summary>
+    public const string HashFolder = "hashes";
 
     /// <summary>The --checksum hash caches.</summary>
     public string Hashes1 { get; }

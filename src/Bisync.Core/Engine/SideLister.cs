@@ -20,16 +20,45 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
     /// <summary>The backend's own temporary names the last listing met (cleaned by <see cref="CleanTemporariesAsync"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentBag<string> _temporaries = [];
 
+    private readonly Comparison _compare = new(options);
+
     public async Task<FileListing> ListAsync(CancellationToken ct)
     {
         _temporaries.Clear();
-        if (!options.Checksum)
-            return await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link).ConfigureAwait(false);
+        if (!_compare.ListingHashes(storage))
+        {
+            var plain = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link).ConfigureAwait(false);
+            // rclone v1.75 leaves the hash column out unless checksums are compared (whatever the backend knows).
+            return _compare.Legacy ? plain : WithoutHashes(plain);
+        }
         var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe, _temporaries.Add, Link).ConfigureAwait(false);
         _cache ??= new HashCache(hashCacheFile);
-        var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct).ConfigureAwait(false);
+        var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct, _compare.MayRead(storage)).ConfigureAwait(false);
         _read = read;
         return hashed;
+    }
+
+    /// <summary>
+    /// The v1.75 profile's listings carry a checksum for every file when they carry any: a file this
+    /// run wrote (a copy, a conflict's renamed version) gets its hash here, from the cache or by hashing it.
+    /// </summary>
+    public async Task<FileListing> FillHashesAsync(FileListing listing, CancellationToken ct)
+    {
+        if (_compare.Legacy || options.DryRun || !_compare.ListingHashes(storage)) return listing;
+        var missing = false;
+        for (var i = 0; i < listing.Count && !missing; i++) missing = !Hasher.Known(listing[i].Hash);
+        if (!missing) return listing;
+        _cache ??= new HashCache(hashCacheFile);
+        var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct, _compare.MayRead(storage)).ConfigureAwait(false);
+        _read += read;
+        return hashed;
+    }
+
+    private static FileListing WithoutHashes(FileListing listing)
+    {
+        var any = false;
+        for (var i = 0; i < listing.Count && !any; i++) any = Hasher.Known(listing[i].Hash);
+        return any ? listing.WithHashes(Enumerable.Repeat("-", listing.Count).ToArray()) : listing;
     }
 
     private void Unsafe(string name) =>

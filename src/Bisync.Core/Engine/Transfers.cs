@@ -49,6 +49,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
 {
     private readonly bool _dryRun = options.DryRun;
 
+    /// <summary>What this run compares files by (--compare and the sync flags).</summary>
+    public Comparison Compare { get; } = new(options);
+
     /// <summary>Where -P/--progress counts transfers, when asked for.</summary>
     public Progress? Progress { get; set; }
 
@@ -64,6 +67,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     /// <summary>--backup-dir: where a destination's file goes before it is overwritten or deleted (null: nowhere).</summary>
     public Func<IStorage, BackupDir?>? BackupFor { get; set; }
 
+    /// <summary>Test seam (see <see cref="BisyncEngine.BeforeCopies"/>): awaited before each batch of copies starts.</summary>
+    public Func<CancellationToken, Task>? BeforeBatch { get; set; }
+
     private bool Interrupted(string path, OperationResults results)
     {
         if (!Stop.IsCancellationRequested) return false;
@@ -75,12 +81,13 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     public bool NeedsCopy(StorageEntry src, StorageEntry? dst, long precisionNs)
     {
         if (dst is null) return true;
+        if (!Compare.Legacy) return Compare.Differ(src, dst.Value, precisionNs);
         if (src.Size != dst.Value.Size) return true;
         if (options.SizeOnly) return false;
         if (options.Checksum && src.Hash is not null && dst.Value.Hash is not null && src.Hash != "-" && dst.Value.Hash != "-")
             return src.Hash != dst.Value.Hash;
         var diff = Math.Abs(src.ModTime - dst.Value.ModTime);
-        return diff >= Math.Max(precisionNs, 1);
+        return diff >= Compare.ToleranceNs(precisionNs);
     }
 
     public static long Precision(IStorage a, IStorage b) => Math.Max(a.Features.ModTimePrecisionNs, b.Features.ModTimePrecisionNs);
@@ -97,6 +104,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     {
         var results = new OperationResults();
         var precision = Precision(src, dst);
+        if (BeforeBatch is not null && count > 0) await BeforeBatch(ct).ConfigureAwait(false);
         Progress?.Queued(count, bytes);
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = Stop.CanBeCanceled ? default : ct },
             async (item, token) =>
@@ -176,6 +184,13 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         }
         var d = item.Known ? item.Dst : await dst.StatAsync(path, ct).ConfigureAwait(false);
         if (d is { IsDir: true }) throw new IOException($"destination is a directory: {dst.Root}{path}");
+        if (d is not null && s.Value.Size == d.Value.Size && Compare.SyncTimeHashes(src, dst)
+            && (!Hasher.Known(s.Value.Hash) || !Hasher.Known(d.Value.Hash)))
+        {
+            // --slow-hash-sync-only / --ignore-listing-checksum: the checksums the listings left out, for this decision only.
+            s = s.Value with { Hash = s.Value.Hash is { } sh && Hasher.Known(sh) ? sh : await Hasher.HashOneAsync(src, path, ct).ConfigureAwait(false) };
+            d = d.Value with { Hash = d.Value.Hash is { } dh && Hasher.Known(dh) ? dh : await Hasher.HashOneAsync(dst, path, ct).ConfigureAwait(false) };
+        }
         if (!NeedsCopy(s.Value, d, precision)) return (d, null);
         if (_dryRun)
         {
@@ -183,7 +198,15 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             return (null, null);
         }
         var result = new StorageEntry(path, s.Value.Size, s.Value.ModTime, false, s.Value.Hash);
-        if (d is not null && d.Value.Size == s.Value.Size && dst.Features.CanSetModTime && !options.SizeOnly
+        if (!Compare.Legacy && d is { } same && Compare.Checksum && Hasher.Known(s.Value.Hash) && s.Value.Hash == same.Hash
+            && s.Value.Size == same.Size && dst.Features.CanSetModTime)
+        {
+            // Checksums equal: as rclone's sync, only the destination's time is set.
+            await dst.SetModTimeAsync(path, s.Value.ModTime, ct).ConfigureAwait(false);
+            log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
+            return (result, null);
+        }
+        if (d is not null && d.Value.Size == s.Value.Size && dst.Features.CanSetModTime && !options.SizeOnly && (Compare.Legacy || Compare.ModTime)
             && await SameContentAsync(src, dst, path, s.Value.Size, ct).ConfigureAwait(false))
         {
             await dst.SetModTimeAsync(path, s.Value.ModTime, ct).ConfigureAwait(false);

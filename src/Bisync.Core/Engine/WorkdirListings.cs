@@ -35,7 +35,10 @@ public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
     /// <summary>A side's prior listing read whole (when a transfer failed and its old entry is needed).</summary>
     public FileListing ReadPrior(int side) => BisyncEngine.ReadListing(Prior(side));
 
-    public void Write(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime);
+    /// <summary>rclone v1.75 records no times when it does not compare them (--compare without modtime).</summary>
+    private readonly bool _noTimes = options.Compat == Compat.V1_75 && !new Comparison(options).ModTime;
+
+    public void Write(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime, noTimes: _noTimes);
 
     /// <summary>
     /// With --recover the two final listings carry the same header time: a pair whose headers
@@ -44,7 +47,7 @@ public sealed class WorkdirListings(SessionNames names, BisyncOptions options)
     private readonly DateTimeOffset? _pairStamp = options.Recover ? DateTimeOffset.UtcNow : null;
 
     /// <summary>A final listing (one of the pair this run leaves).</summary>
-    public void WriteFinal(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime, _pairStamp);
+    public void WriteFinal(string path, FileListing listing) => ListingFile.Write(path, listing, options.LocalTime, _pairStamp, _noTimes);
 
     /// <summary>
     /// The final listings. Where nothing changed on a side, its listing is the .lst-new written

@@ -24,7 +24,16 @@ public static class ListingFile
     /// together as bytes: a path of printable ASCII (most paths) is copied from the listing as it
     /// is stored; any other is quoted the Go way from its string.
     /// </summary>
-    public static void Write(string path, FileListing listing, bool localTime, DateTimeOffset? now = null)
+    /// <summary>
+    /// A listing time that says "not recorded": Go's zero time, 0001-01-01T00:00:00.000000000+0000, which
+    /// rclone v1.75 writes when modification times are not compared (--compare without modtime).
+    /// </summary>
+    public const long NoTime = long.MinValue;
+
+    private const string ZeroTime = "0001-01-01T00:00:00.000000000+0000";
+
+    /// <param name="noTimes">Every entry's time written as <see cref="NoTime"/> (times not compared).</param>
+    public static void Write(string path, FileListing listing, bool localTime, DateTimeOffset? now = null, bool noTimes = false)
     {
         Engine.StateFile.Write(path, stream =>
         {
@@ -75,7 +84,15 @@ public static class ListingFile
                 chars[n++] = ' ';
                 chars[n++] = '-';
                 chars[n++] = ' ';
-                n += FormatTime(chars[n..], e.ModTime, localTime);
+                if (noTimes || e.ModTime == NoTime)
+                {
+                    ZeroTime.CopyTo(chars[n..]);
+                    n += ZeroTime.Length;
+                }
+                else
+                {
+                    n += FormatTime(chars[n..], e.ModTime, localTime);
+                }
                 chars[n++] = ' ';
                 PutAscii(chars[..n]);
                 if (!e.Raw && IsPlainAscii(e.Path))
@@ -312,6 +329,12 @@ public static class ListingFile
             offsetSec = (hh * 3600 + mm * 60) * (zone[0] == '-' ? -1 : 1);
         }
         var seconds = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offsetSec;
+        const long minSeconds = long.MinValue / 1_000_000_000L + 1, maxSeconds = long.MaxValue / 1_000_000_000L - 1;
+        if (seconds < minSeconds || seconds > maxSeconds)
+        {
+            if (y == 1 && mo == 1 && d == 1 && h == 0 && mi == 0 && se == 0 && nanos == 0 && offsetSec == 0) return NoTime;
+            throw new FormatException($"time out of range \"{s.ToString()}\"");
+        }
         return seconds * 1_000_000_000L + nanos;
     }
 

@@ -34,6 +34,11 @@ public class FlagTableTests
         ["--check-filename"] = Expect.Value("CHECK_ME", o => o.Bisync.CheckFilename, "CHECK_ME"),
         ["--compat"] = Expect.Value("1.75", o => o.Bisync.Compat, Compat.V1_75),
         ["--check-sync"] = Expect.Value("only", o => o.Bisync.CheckSync, CheckSyncMode.Only),
+        ["--compare"] = Expect.Value("size,checksum", o => o.Bisync.Compare, (CompareBy?)(CompareBy.Size | CompareBy.Checksum)),
+        ["--ignore-listing-checksum"] = Expect.On(o => o.Bisync.IgnoreListingChecksum),
+        ["--no-slow-hash"] = Expect.On(o => o.Bisync.NoSlowHash),
+        ["--slow-hash-sync-only"] = Expect.On(o => o.Bisync.SlowHashSyncOnly),
+        ["--download-hash"] = Expect.On(o => o.Bisync.DownloadHash),
         ["--filters-file"] = Expect.Value("rules.txt", o => o.Bisync.FiltersFile, "rules.txt"),
         ["--force"] = Expect.On(o => o.Bisync.Force),
         ["--localtime"] = Expect.On(o => o.Bisync.LocalTime),
@@ -56,6 +61,8 @@ public class FlagTableTests
         ["--max-delete"] = Expect.Value("25", o => o.Bisync.MaxDelete, 25),
         ["--size-only"] = Expect.On(o => o.Bisync.SizeOnly),
         ["--checksum"] = Expect.On(o => o.Bisync.Checksum),
+        ["--ignore-size"] = Expect.On(o => o.Bisync.IgnoreSize),
+        ["--modify-window"] = Expect.Value("2s", o => o.Bisync.ModifyWindow, TimeSpan.FromSeconds(2)),
         ["--copy-links"] = Expect.On(o => o.Bisync.CopyLinks),
         ["--links"] = Expect.On(o => o.Bisync.Links),
         ["--progress"] = Expect.On(o => o.Bisync.Progress),
@@ -99,7 +106,8 @@ public class FlagTableTests
     public static TheoryData<string> AllFlags => [.. Flags.All.Select(f => f.Name)];
     public static TheoryData<string> ShortFlags => [.. Flags.All.Where(f => f.Short != '\0').Select(f => f.Name)];
     public static TheoryData<string> ValueFlags => [.. Flags.All.Where(f => !f.TakesNoValue).Select(f => f.Name)];
-    public static TheoryData<string> TextFlags => [.. Flags.All.Where(f => f.Kind is FlagKind.String or FlagKind.List).Select(f => f.Name)];
+    // --compare takes words from a fixed list (its own test below), so "-odd" is no value for it.
+    public static TheoryData<string> TextFlags => [.. Flags.All.Where(f => f.Kind is FlagKind.String or FlagKind.List && f.Name != "--compare").Select(f => f.Name)];
     public static TheoryData<string> BoolFlags => [.. Flags.All.Where(f => f.Kind == FlagKind.Bool).Select(f => f.Name)];
     public static TheoryData<string> IntFlags => [.. Flags.All.Where(f => f.Kind == FlagKind.Int).Select(f => f.Name)];
     public static TheoryData<string> EnumFlags => [.. Flags.All.Where(f => f.Kind == FlagKind.Enum).Select(f => f.Name)];
@@ -225,6 +233,22 @@ public class FlagTableTests
         Assert.Equal("p2", parsed.Bisync.Path2);
         Assert.NotEqual(Expectations[name].Get(Defaults), Expectations[name].Get(parsed));
     }
+
+    [Theory]
+    [InlineData("size", CompareBy.Size)]
+    [InlineData("modtime", CompareBy.ModTime)]
+    [InlineData("checksum", CompareBy.Checksum)]
+    [InlineData("size,modtime,checksum", CompareBy.Size | CompareBy.ModTime | CompareBy.Checksum)]
+    [InlineData("Checksum, modtime", CompareBy.ModTime | CompareBy.Checksum)]
+    public void Compare_takes_any_combination(string value, CompareBy expected) =>
+        Assert.Equal(expected, Parse("--compare", value).Bisync.Compare);
+
+    [Theory]
+    [InlineData("size,hash")]
+    [InlineData("")]
+    [InlineData("size,,modtime")]
+    public void Compare_rejects_other_words(string value) =>
+        Assert.Equal($"invalid --compare \"{value}\": use a comma-separated list of size, modtime, checksum", Fail("p1", "p2", "--compare=" + value));
 
     [Theory]
     [MemberData(nameof(BoolFlags))]

@@ -11,7 +11,9 @@ namespace Bisync.Tests.Conformance;
 public interface IBisyncTool
 {
     /// <summary>Runs one bisync; every log line (INFO level and up, "LEVEL : message") goes to <paramref name="log"/>.</summary>
-    Task<BisyncResult> RunAsync(BisyncOptions options, Action<string> log, CancellationToken ct);
+    /// <param name="beforeCopies">A scenario hook (test-func, concurrent-func) called each time the run is about to
+    /// start a batch of copies; null for none.</param>
+    Task<BisyncResult> RunAsync(BisyncOptions options, Action<string> log, CancellationToken ct, Func<CancellationToken, Task>? beforeCopies = null);
 
     /// <summary>Whether the queue files stay in the working directory (rclone's command line deletes them).</summary>
     bool KeepsQueueFiles { get; }
@@ -22,11 +24,12 @@ public sealed class EngineTool(IStorageOpener opener) : IBisyncTool
 {
     public bool KeepsQueueFiles => true;
 
-    public async Task<BisyncResult> RunAsync(BisyncOptions options, Action<string> log, CancellationToken ct)
+    public async Task<BisyncResult> RunAsync(BisyncOptions options, Action<string> log, CancellationToken ct,
+        Func<CancellationToken, Task>? beforeCopies = null)
     {
         using var logger = Logger.Silent(LogLevel.Info);
         logger.Sink = log;
-        return await new BisyncEngine(opener, logger).RunAsync(options, ct);
+        return await new BisyncEngine(opener, logger) { BeforeCopies = beforeCopies }.RunAsync(options, ct);
     }
 }
 
@@ -47,8 +50,11 @@ public sealed partial class RcloneTool(string executable = "rclone") : IBisyncTo
     [GeneratedRegex(@"Failed to bisync: (.*)$")]
     private static partial Regex Failure();
 
-    public async Task<BisyncResult> RunAsync(BisyncOptions o, Action<string> log, CancellationToken ct)
+    public async Task<BisyncResult> RunAsync(BisyncOptions o, Action<string> log, CancellationToken ct,
+        Func<CancellationToken, Task>? beforeCopies = null)
     {
+        if (beforeCopies is not null)
+            throw new ScenarioException("test-func / concurrent-func need the engine's in-process hook; rclone's command line has none");
         var psi = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,

@@ -21,17 +21,19 @@ public static class ConformanceCase
     /// the fresh temporary folder). The temporary folder is deleted when the case passes and kept
     /// (named in the report) when it fails.
     /// </summary>
+    /// <param name="suite">The set of cases (default rclone v1.60.1's).</param>
     public static async Task<Outcome> RunAsync(string caseName, Func<string, ConformanceTarget> makeTarget, CancellationToken ct,
-        TimeSpan? stepTimeout = null)
+        TimeSpan? stepTimeout = null, ConformanceSuite? suite = null)
     {
-        var dataDir = ConformanceData.Locate();
+        suite ??= ConformanceSuite.V1_60_1;
+        var dataDir = suite.Locate();
         var caseDir = Path.Combine(dataDir, caseName);
         if (!Directory.Exists(caseDir)) throw new DirectoryNotFoundException($"no case {caseName} in {dataDir}");
         var tmp = Directory.CreateTempSubdirectory("bisync-conf-").FullName;
         ScenarioRunner runner;
         try
         {
-            runner = new ScenarioRunner(caseDir, tmp, makeTarget(tmp)) { StepTimeout = stepTimeout ?? TimeSpan.FromMinutes(3) };
+            runner = new ScenarioRunner(caseDir, tmp, makeTarget(tmp), suite) { StepTimeout = stepTimeout ?? TimeSpan.FromMinutes(3) };
         }
         catch
         {

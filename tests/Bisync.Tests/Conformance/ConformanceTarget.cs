@@ -1,3 +1,4 @@
+using Bisync.Engine;
 using Bisync.Storage;
 using Bisync.Storage.Local;
 
@@ -28,6 +29,11 @@ public sealed class ConformanceTarget
     /// </summary>
     public Func<string, string, string>? ExpectedText { get; init; }
 
+    /// <summary>Each side's modification-time precision in nanoseconds (1 = exact): the v1.75 rules compare a
+    /// listing's times rounded to twice the precision of the side it lists.</summary>
+    public long Path1PrecisionNs { get; init; } = 1;
+    public long Path2PrecisionNs { get; init; } = 1;
+
     /// <summary>Both sides on the local disk: <c>&lt;tmp&gt;/path1/</c> and <c>&lt;tmp&gt;/path2/</c>.</summary>
     public static ConformanceTarget Local(string tempDir, IStorageOpener opener)
     {
@@ -49,7 +55,26 @@ public static class LocalOpener
     public static IStorageOpener Create() => new LocalStorageOpener();
 }
 
-/// <summary>Finds rclone v1.60.1's bisync test cases.</summary>
+/// <summary>
+/// One set of rclone bisync test cases: where its folder is found, how many cases it holds, the
+/// profile (--compat) its bisync steps run under, and whether the v1.75 run and comparison rules apply
+/// (directory times set before each bisync step; log wording not compared, outcomes per step instead;
+/// hash column only where checksums were compared; times rounded to twice the side's precision).
+/// </summary>
+public sealed record ConformanceSuite(string Name, string EnvVar, string VersionFolder, int CaseCount, Compat Compat, bool V175Rules)
+{
+    public static readonly ConformanceSuite V1_60_1 =
+        new("rclone v1.60.1", ConformanceData.EnvVar, ConformanceData.VersionFolder, 17, Compat.V1_60, V175Rules: false);
+
+    /// <summary>rclone v1.75.0's cases; <c>$BISYNC_CONFORMANCE_V175</c> may name another folder of cases in the same format.</summary>
+    public static readonly ConformanceSuite V1_75_0 =
+        new("rclone v1.75.0", "BISYNC_CONFORMANCE_V175", "rclone-v1.75.0", 25, Compat.V1_75, V175Rules: true);
+
+    /// <summary>The folder holding this suite's <c>test_*</c> case folders (see <see cref="ConformanceData.Locate(string?, string, string, string)"/>).</summary>
+    public string Locate() => ConformanceData.Locate(Environment.GetEnvironmentVariable(EnvVar), AppContext.BaseDirectory, EnvVar, VersionFolder);
+}
+
+/// <summary>Finds rclone's bisync test cases (v1.60.1 unless a suite says otherwise).</summary>
 public static class ConformanceData
 {
     public const string EnvVar = "BISYNC_CONFORMANCE_DIR";
@@ -64,21 +89,25 @@ public static class ConformanceData
     public static string Locate() => Locate(Environment.GetEnvironmentVariable(EnvVar), AppContext.BaseDirectory);
 
     /// <summary><see cref="Locate()"/> with the environment value and the start folder given.</summary>
-    public static string Locate(string? env, string startDir)
+    public static string Locate(string? env, string startDir) => Locate(env, startDir, EnvVar, VersionFolder);
+
+    /// <summary>The same for any suite: its environment variable's value (<paramref name="envVar"/> names it in
+    /// messages) or else <c>../shared/conformance/&lt;versionFolder&gt;</c> beside the repository.</summary>
+    public static string Locate(string? env, string startDir, string envVar, string versionFolder)
     {
         if (!string.IsNullOrWhiteSpace(env))
         {
             var dir = Path.GetFullPath(env);
-            if (Directory.Exists(Path.Combine(dir, VersionFolder))) dir = Path.Combine(dir, VersionFolder);
+            if (Directory.Exists(Path.Combine(dir, versionFolder))) dir = Path.Combine(dir, versionFolder);
             if (!Directory.Exists(dir) || Directory.GetDirectories(dir, "test_*").Length == 0)
-                throw new DirectoryNotFoundException($"{EnvVar}={env}: no rclone bisync test cases (test_*) there");
+                throw new DirectoryNotFoundException($"{envVar}={env}: no rclone bisync test cases (test_*) there");
             return dir;
         }
         var root = FindRepoRoot(startDir)
-            ?? throw new DirectoryNotFoundException($"no Bisync.slnx above {startDir}; set {EnvVar}");
-        var data = Path.GetFullPath(Path.Combine(root, "..", "shared", "conformance", VersionFolder));
+            ?? throw new DirectoryNotFoundException($"no Bisync.slnx above {startDir}; set {envVar}");
+        var data = Path.GetFullPath(Path.Combine(root, "..", "shared", "conformance", versionFolder));
         if (!Directory.Exists(data) || Directory.GetDirectories(data, "test_*").Length == 0)
-            throw new DirectoryNotFoundException($"conformance data missing: {data} (expected test_* folders); set {EnvVar}");
+            throw new DirectoryNotFoundException($"conformance data missing: {data} (expected test_* folders); set {envVar}");
         return data;
     }
 

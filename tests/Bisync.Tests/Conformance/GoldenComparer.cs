@@ -16,6 +16,17 @@ public sealed partial class GoldenComparer(
     IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName, bool ignoreQueueFiles = false,
     Func<string, string, string>? expectedText = null)
 {
+    /// <summary>
+    /// rclone v1.75's rules (see the conformance README's second half): the test log is compared by
+    /// its steps only (each step's line, each bisync step's outcome, the lines list-dirs/list-files
+    /// write), not by wording; a listing's hash column only where the golden listing has hashes (its
+    /// run compared checksums); modification times rounded to twice the side's precision.
+    /// </summary>
+    public bool V175Rules { get; init; }
+
+    /// <summary>The modification-time precision (ns) of the side a listing file (golden name) lists.</summary>
+    public Func<string, long> PrecisionNs { get; init; } = _ => 1;
+
     /// <summary>How many differing lines a diff shows at most.</summary>
     public const int MaxDiffLines = 40;
 
@@ -72,10 +83,24 @@ public sealed partial class GoldenComparer(
         IReadOnlyList<string> exp, act;
         switch (KindOf(goldenName))
         {
+            case FileKind.Log when V175Rules:
+                // rclone's v1.75 harness writes the remote's hash type as {hashtype}; our local sides hash with MD5.
+                exp = LogSteps(NormalizeLog(SplitLines(expectedText.Replace("{hashtype}", "md5", StringComparison.Ordinal)), []));
+                act = LogSteps(NormalizeLog(SplitLines(actualText), logSubstitutions));
+                break;
             case FileKind.Log:
                 exp = NormalizeLog(SplitLines(expectedText), []);
                 act = NormalizeLog(SplitLines(actualText), logSubstitutions);
                 break;
+            case FileKind.Listing when V175Rules:
+            {
+                var golden = SplitLines(expectedText);
+                var withHashes = golden.Any(l => ListingLine().Match(l.TrimEnd('\r')) is { Success: true } m && m.Groups[3].Value != "-");
+                var precision = PrecisionNs(goldenName);
+                exp = NormalizeListing(golden, withHashes, precision);
+                act = NormalizeListing(SplitLines(actualText), withHashes, precision);
+                break;
+            }
             case FileKind.Queue:
                 exp = NormalizeQueue(SplitLines(expectedText));
                 act = NormalizeQueue(SplitLines(actualText));
@@ -127,7 +152,13 @@ public sealed partial class GoldenComparer(
     private static partial Regex ListingLine();
 
     /// <summary>Header dropped, hash column as <c>-</c>, entries sorted by name; all else verbatim.</summary>
-    public static IReadOnlyList<string> NormalizeListing(IEnumerable<string> lines)
+    public static IReadOnlyList<string> NormalizeListing(IEnumerable<string> lines) => NormalizeListing(lines, keepHash: false, precisionNs: 1);
+
+    /// <summary>
+    /// The same, keeping the hash column when asked, and with each modification time rounded to a
+    /// multiple of twice <paramref name="precisionNs"/> when that is coarser than a nanosecond.
+    /// </summary>
+    public static IReadOnlyList<string> NormalizeListing(IEnumerable<string> lines, bool keepHash, long precisionNs)
     {
         var entries = new List<(string Name, string Line)>();
         foreach (var raw in lines)
@@ -141,13 +172,82 @@ public sealed partial class GoldenComparer(
                 continue;
             }
             var hash = m.Groups[3];
-            entries.Add((m.Groups[6].Value, line[..hash.Index] + "-" + line[(hash.Index + hash.Length)..]));
+            var time = m.Groups[5];
+            var shownTime = precisionNs > 1 ? RoundTime(time.Value, 2 * precisionNs) : time.Value;
+            entries.Add((m.Groups[6].Value, line[..hash.Index] + (keepHash ? hash.Value : "-") + " " + m.Groups[4].Value + " "
+                + shownTime + " " + m.Groups[6].Value));
         }
         return entries.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Line, StringComparer.Ordinal)
             .Select(e => e.Line).ToList();
     }
 
+    [GeneratedRegex(@"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{9})([+-]\d{4})$")]
+    private static partial Regex ListingTime();
+
+    /// <summary>A listing time as Unix nanoseconds rounded to the nearest multiple of <paramref name="step"/>, zone kept.</summary>
+    public static string RoundTime(string time, long step)
+    {
+        var m = ListingTime().Match(time);
+        if (!m.Success) return time;
+        var local = DateTime.ParseExact(m.Groups[1].Value, "yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
+        var zone = m.Groups[3].Value;
+        var offsetMin = (zone[0] == '-' ? -1 : 1) * (int.Parse(zone.AsSpan(1, 2)) * 60 + int.Parse(zone.AsSpan(3, 2)));
+        var ns = (local - DateTime.UnixEpoch).Ticks * 100 - offsetMin * 60_000_000_000L + long.Parse(m.Groups[2].Value);
+        var rounded = (long)Math.Round((decimal)ns / step, MidpointRounding.AwayFromZero) * step;
+        return $"{rounded}ns{zone}";
+    }
+
     // ---- the test log -------------------------------------------------------------------
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex AnsiColour();
+
+    [GeneratedRegex(@"^\((\d{2,})\) +: (.*)$")]
+    private static partial Regex StepLine();
+
+    /// <summary>
+    /// The v1.75 view of a normalised test log: for each step its number and line; for a bisync
+    /// step its outcome (success, critical abort, or the failure's one line); for list-dirs and
+    /// list-files the lines they wrote, sorted. Everything else the tool logged is left out.
+    /// </summary>
+    public static IReadOnlyList<string> LogSteps(IReadOnlyList<string> normalized)
+    {
+        var result = new List<string>();
+        string? command = null;
+        var body = new List<string>();
+        void Flush()
+        {
+            if (command is null) return;
+            var verb = command.Split(' ', 2)[0];
+            if (verb == "bisync")
+            {
+                var error = body.LastOrDefault(l => l.StartsWith("Bisync error:", StringComparison.Ordinal));
+                result.Add("    outcome: " + (error is null ? "success" : error == "Bisync error: bisync aborted" ? "critical abort" : error));
+            }
+            else if (verb is "list-dirs" or "list-files")
+            {
+                result.AddRange(body.Order(StringComparer.Ordinal).Select(l => "    " + l));
+            }
+            body.Clear();
+        }
+        foreach (var line in normalized)
+        {
+            var m = StepLine().Match(line);
+            if (m.Success)
+            {
+                Flush();
+                command = m.Groups[2].Value.Trim();
+                result.Add($"({m.Groups[1].Value}) {command}");
+            }
+            else
+            {
+                body.Add(line);
+            }
+        }
+        Flush();
+        return result;
+    }
 
     [GeneratedRegex(@"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? ")]
     private static partial Regex TimePrefix();
@@ -184,7 +284,7 @@ public sealed partial class GoldenComparer(
         var kept = new List<string>();
         foreach (var raw in lines)
         {
-            var line = TimePrefix().Replace(raw, "", 1);
+            var line = TimePrefix().Replace(AnsiColour().Replace(raw, ""), "", 1);
             foreach (var (real, term) in subs) line = line.Replace(real, term, StringComparison.Ordinal);
             line = line.Trim();
             if (line.Length == 0 || line.StartsWith("DEBUG :", StringComparison.Ordinal)) continue;

@@ -196,3 +196,52 @@ public sealed class ConformanceDataTests
         Assert.Equal(data, ConformanceData.Locate(Path.GetDirectoryName(data), "/"));
     }
 }
+
+/// <summary>The v1.75 comparison rules.</summary>
+public sealed class GoldenComparerV175Tests
+{
+    private static GoldenComparer Comparer(long precision = 1) =>
+        new([], n => n) { V175Rules = true, PrecisionNs = n => n.Contains(".path2.", StringComparison.Ordinal) ? precision : 1 };
+
+    private const string Hashed = "-       19 md5:7fe98ed88552b828777d8630900346b8 - 2001-01-02T00:00:00.000000000+0000 \"file1.txt\"\n";
+    private const string OtherHash = "-       19 md5:00000000000000000000000000000000 - 2001-01-02T00:00:00.000000000+0000 \"file1.txt\"\n";
+    private const string NoHash = "-       19 - - 2001-01-02T00:00:00.000000000+0000 \"file1.txt\"\n";
+
+    [Fact]
+    public void Hashes_count_only_where_the_golden_listing_has_them()
+    {
+        Assert.NotNull(Comparer().CompareFile("s.path1.lst", Hashed, OtherHash));
+        Assert.NotNull(Comparer().CompareFile("s.path1.lst", Hashed, NoHash));
+        Assert.Null(Comparer().CompareFile("s.path1.lst", Hashed, Hashed));
+        Assert.Null(Comparer().CompareFile("s.path1.lst", NoHash, OtherHash));
+    }
+
+    [Fact]
+    public void Times_are_rounded_to_twice_the_side_precision()
+    {
+        var golden = "-        1 - - 2001-01-02T00:00:00.000000000+0000 \"a\"\n";
+        var close = "-        1 - - 2001-01-02T00:00:00.400000000+0000 \"a\"\n";
+        var far = "-        1 - - 2001-01-02T00:00:03.000000000+0000 \"a\"\n";
+        Assert.Null(Comparer(1_000_000_000).CompareFile("s.path2.lst", golden, close));
+        Assert.NotNull(Comparer(1_000_000_000).CompareFile("s.path2.lst", golden, far));
+        Assert.NotNull(Comparer(1_000_000_000).CompareFile("s.path1.lst", golden, close)); // Path1 here is exact
+        Assert.Equal(GoldenComparer.RoundTime("2001-01-02T01:00:00.000000000+0100", 2),
+            GoldenComparer.RoundTime("2001-01-02T00:00:00.000000000+0000", 2)[..^5] + "+0100");
+    }
+
+    [Fact]
+    public void The_log_is_compared_by_steps_outcomes_and_listed_names_not_wording()
+    {
+        var golden = "\u001b[36m(01)  :\u001b[0m \u001b[34mbisync resync\u001b[0m\n"
+            + "INFO  : Some wording rclone v1.75 has\nINFO  : \u001b[32mBisync successful\u001b[0m\n"
+            + "(02)  : bisync\nERROR : Bisync critical error: x\nBisync error: bisync aborted\n"
+            + "(03)  : list-dirs {path1/}\nsubdir/ - filename hash: 86ae37b338459868804e9697025ba4c2\n";
+        var same = "(01)  : bisync resync\nINFO  : other wording\nINFO  : Bisync successful\n"
+            + "(02)  : bisync\nBisync error: bisync aborted\n"
+            + "(03)  : list-dirs {path1/}\nsubdir/ - filename hash: 86ae37b338459868804e9697025ba4c2\n";
+        Assert.Null(Comparer().CompareFile("test.log", golden, same));
+        Assert.NotNull(Comparer().CompareFile("test.log", golden, same.Replace("(02)  : bisync\nBisync error: bisync aborted\n", "(02)  : bisync\n")));
+        Assert.NotNull(Comparer().CompareFile("test.log", golden, same.Replace("Bisync error: bisync aborted", "Bisync error: too many deletes")));
+        Assert.NotNull(Comparer().CompareFile("test.log", golden, same.Replace("subdir/ - filename", "subdir2/ - filename")));
+    }
+}

@@ -31,6 +31,12 @@ public interface IScenarioFs
 
     /// <summary>Creates a directory and its parents (no error when it exists).</summary>
     Task MakeDirAsync(string path, CancellationToken ct);
+
+    /// <summary>Sets a directory's modification time (a backend without real directories does nothing).</summary>
+    Task SetDirModTimeAsync(string path, long modTimeNs, CancellationToken ct);
+
+    /// <summary>Renames a file or directory within the file system.</summary>
+    Task RenameAsync(string from, string to, CancellationToken ct);
 }
 
 /// <summary><see cref="IScenarioFs"/> on the local disk, through <see cref="NativeFs"/> (byte-exact names).</summary>
@@ -99,6 +105,14 @@ public sealed class LocalScenarioFs(string root) : IScenarioFs
     public Task MakeDirAsync(string path, CancellationToken ct)
     {
         NativeFs.MkdirAll(Full(path));
+        return Task.CompletedTask;
+    }
+
+    public Task SetDirModTimeAsync(string path, long modTimeNs, CancellationToken ct) => SetModTimeAsync(path, modTimeNs, ct);
+
+    public Task RenameAsync(string from, string to, CancellationToken ct)
+    {
+        NativeFs.Rename(Full(from), Full(to));
         return Task.CompletedTask;
     }
 }

@@ -56,6 +56,22 @@ public sealed class StorageScenarioFs(IStorage storage) : IScenarioFs
 
     public Task RemoveDirAsync(string path, CancellationToken ct) => storage.RmdirAsync(ToStorage(path), ct);
 
+    public async Task SetDirModTimeAsync(string path, long modTimeNs, CancellationToken ct)
+    {
+        try
+        {
+            await storage.SetModTimeAsync(ToStorage(path), modTimeNs, ct);
+        }
+        catch (FileNotFoundException)
+        {
+            // A backend whose directories are only key prefixes (S3) keeps no directory time.
+        }
+    }
+
+    public Task RenameAsync(string from, string to, CancellationToken ct) =>
+        (storage.Capability<IMover>() ?? throw new NotSupportedException($"{storage.Root}: this backend cannot rename"))
+            .MoveAsync(ToStorage(from), ToStorage(to), ct);
+
     public async Task MakeDirAsync(string path, CancellationToken ct)
     {
         // Parents first: not every backend's Mkdir makes them.
