@@ -14,12 +14,7 @@ public sealed class V175ConformanceTests
     public static readonly IReadOnlyDictionary<string, string> Waiting = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["test_backupdir"] = "--backup-dir1/--backup-dir2 (and the refusal of a backup dir inside a synced path)",
-        ["test_changes"] = "v1.75 conflict names NAME.conflict1/NAME.conflict2 (branch policies)",
-        ["test_compare_all"] = "v1.75 conflict names NAME.conflict1/NAME.conflict2 (branch policies)",
         ["test_createemptysrcdirs"] = "--create-empty-src-dirs",
-        ["test_dry_run"] = "v1.75 conflict names NAME.conflict1/NAME.conflict2 (branch policies)",
-        ["test_extended_filenames"] = "v1.75 conflict names NAME.conflict1/NAME.conflict2 (branch policies)",
-        ["test_nomodtime"] = "v1.75 conflict names NAME.conflict1/NAME.conflict2 (branch policies)",
         ["test_normalization"] = "Unicode normalisation and case matching (--no-unicode-normalization, --ignore-case-sync, --fix-case)",
         ["test_resolve"] = "--conflict-resolve, --conflict-loser, --conflict-suffix (branch policies)",
         ["test_resync_modes"] = "--resync-mode (branch policies)",
