@@ -99,7 +99,7 @@ public sealed partial class ScenarioRunner
     /// <summary>Compares the working directory with <c>golden/</c>; returns the problems found (empty when equal).</summary>
     public IReadOnlyList<string> Compare() =>
         new GoldenComparer(LogSubstitutions, ToGoldenName, ignoreQueueFiles: _target.Tool is { KeepsQueueFiles: false },
-                expectedText: _target.ExpectedText)
+                expectedText: _target.ExpectedText, actualText: _target.ActualText)
             .Compare(WorkDir, GoldenDir);
 
     /// <summary>Sets up the case, runs every scenario step, and writes the test log (also when a step throws).</summary>
