@@ -178,8 +178,10 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             log.Info($"{Messages.ShowPath(path)}: Updated modification time in destination");
             return result;
         }
-        var copied = dst.Capability<IDirectCopier>() is { } direct
-            && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false);
+        var copied = (dst.Capability<IDirectCopier>() is { } direct
+                && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct).ConfigureAwait(false))
+            || (src.Capability<IDirectSender>() is { } sender
+                && await sender.TryCopyToAsync(path, dst, path, s.Value.Size, s.Value.ModTime, ct).ConfigureAwait(false));
         if (!copied)
         {
             await using var input = await src.OpenReadAsync(path, ct).ConfigureAwait(false);

@@ -74,3 +74,15 @@ public interface IDirectCopier
     /// <summary>Returns false when it cannot copy from <paramref name="source"/>; the caller then streams.</summary>
     Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct);
 }
+
+/// <summary>
+/// Optional, asked of the source when the destination has no <see cref="IDirectCopier"/> for it: the
+/// source puts the file into the destination itself (rclone copying a remote file straight into a
+/// local folder), as atomically as the destination's own Put. The copy must come out
+/// <paramref name="size"/> bytes long with time <paramref name="modTime"/>, else it is refused.
+/// </summary>
+public interface IDirectSender
+{
+    /// <summary>Returns false when it cannot copy into <paramref name="destination"/>; the caller then streams.</summary>
+    Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct);
+}
