@@ -7,10 +7,10 @@ namespace Bisync.Tests.Remotes;
 
 /// <summary>
 /// rclone v1.60.1's 17 bisync cases with Path2 through the rclone backend (Path1 and the working
-/// directory local): all but test_extended_filenames (see <see cref="NotThroughRclone"/>) on sftp
-/// and on s3; a subset on FTP (ProFTPD). WebDAV servers keep no modification times, so the golden logs (which are about times)
-/// cannot match there: RcloneEngineTests checks what a run does on them instead. Where a backend cannot do
-/// what the local disk the golden output was made on can, <see cref="Expectation"/> states the
+/// directory local): all but test_extended_filenames (see <see cref="NotThroughRclone"/>) on sftp,
+/// s3, FTP (ProFTPD), <c>rclone serve webdav</c> and Apache mod_dav, the case list shared with
+/// RemoteConformanceTests. Where a backend cannot do what the local disk the golden output was made
+/// on can (s3: no empty folders; WebDAV: no modification times), <see cref="Expectation"/> states the
 /// difference and checks that the golden lines it replaces are there.
 /// </summary>
 public sealed partial class RcloneBisyncCasesTests : IDisposable
