@@ -5,12 +5,13 @@
 # run, next to the floor: `rclone lsf -R` of the same remote. Starts the test servers itself (the same scripts
 # ./test.sh uses) and stops them at the end.
 #
-#   bench/remote.sh [N]
+#   bench/remote.sh [N]        (RUNS=3 no-change runs each; BACKENDS="sftp s3" to choose)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${1:-10000}
 RUNS=${RUNS:-3}
+BACKENDS=${BACKENDS:-sftp s3}
 SCRATCH=${BENCH_DIR:-$ROOT/.build/bench-remote}
 export BISYNC_TEST_STATE="$SCRATCH/state" BISYNC_TEST_ENV="$SCRATCH/state/env.sh"
 rm -rf "$SCRATCH"; mkdir -p "$BISYNC_TEST_STATE"; : > "$BISYNC_TEST_ENV"
@@ -68,7 +69,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 
 results=()
-for backend in sftp s3; do
+for backend in $BACKENDS; do
   for tool in bisync bisync-rc rclone; do
     local1="$SCRATCH/$backend-$tool-p1"; wd="$SCRATCH/$backend-$tool-wd"
     cp -a "$SCRATCH/src" "$local1"; mkdir -p "$wd"
