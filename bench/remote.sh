@@ -5,13 +5,14 @@
 # run, next to the floor: `rclone lsf -R` of the same remote. Starts the test servers itself (the same scripts
 # ./test.sh uses) and stops them at the end.
 #
-#   bench/remote.sh [N]        (RUNS=3 no-change runs each; BACKENDS="sftp s3" to choose)
+#   bench/remote.sh [N]        (RUNS=3 no-change runs each; BACKENDS="sftp s3" and TOOLS="bisync bisync-rc rclone" to choose)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${1:-10000}
 RUNS=${RUNS:-3}
 BACKENDS=${BACKENDS:-sftp s3}
+TOOLS=${TOOLS:-bisync bisync-rc rclone}
 SCRATCH=${BENCH_DIR:-$ROOT/.build/bench-remote}
 export BISYNC_TEST_STATE="$SCRATCH/state" BISYNC_TEST_ENV="$SCRATCH/state/env.sh"
 rm -rf "$SCRATCH"; mkdir -p "$BISYNC_TEST_STATE"; : > "$BISYNC_TEST_ENV"
@@ -70,7 +71,7 @@ now() { date +%s.%N; }
 
 results=()
 for backend in $BACKENDS; do
-  for tool in bisync bisync-rc rclone; do
+  for tool in $TOOLS; do
     local1="$SCRATCH/$backend-$tool-p1"; wd="$SCRATCH/$backend-$tool-wd"
     cp -a "$SCRATCH/src" "$local1"; mkdir -p "$wd"
     if [ "$backend" = sftp ]; then remote="sftpb:$BISYNC_SFTP_HOME/bench-$tool"; else remote="s3b:$BISYNC_S3_BUCKET/bench-$tool"; fi
