@@ -5,12 +5,14 @@
 # run, next to the floor: `rclone lsf -R` of the same remote. Starts the test servers itself (the same scripts
 # ./test.sh uses) and stops them at the end.
 #
-#   bench/remote.sh [N]
+#   bench/remote.sh [N]        (RUNS=3 no-change runs each; BACKENDS="sftp s3" and TOOLS="bisync bisync-rc rclone" to choose)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${1:-10000}
 RUNS=${RUNS:-3}
+BACKENDS=${BACKENDS:-sftp s3}
+TOOLS=${TOOLS:-bisync bisync-rc rclone}
 SCRATCH=${BENCH_DIR:-$ROOT/.build/bench-remote}
 export BISYNC_TEST_STATE="$SCRATCH/state" BISYNC_TEST_ENV="$SCRATCH/state/env.sh"
 rm -rf "$SCRATCH"; mkdir -p "$BISYNC_TEST_STATE"; : > "$BISYNC_TEST_ENV"
@@ -24,6 +26,10 @@ bash tests/servers/s3rver.sh start
 . "$BISYNC_TEST_ENV"
 
 ./bisync --version >/dev/null  # build once, outside the timings
+# a snapshot of the binary: an edit of the sources during the run must not rebuild inside a timing
+rm -rf "$SCRATCH/bin"; cp -a .build/bin "$SCRATCH/bin"
+BISYNC="$SCRATCH/bin/bisync"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 conf="$SCRATCH/rclone.conf"
 cat > "$conf" <<CONF
@@ -64,15 +70,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 
 results=()
-for backend in sftp s3; do
-  for tool in bisync bisync-rc rclone; do
+for backend in $BACKENDS; do
+  for tool in $TOOLS; do
     local1="$SCRATCH/$backend-$tool-p1"; wd="$SCRATCH/$backend-$tool-wd"
     cp -a "$SCRATCH/src" "$local1"; mkdir -p "$wd"
     if [ "$backend" = sftp ]; then remote="sftpb:$BISYNC_SFTP_HOME/bench-$tool"; else remote="s3b:$BISYNC_S3_BUCKET/bench-$tool"; fi
     rclone mkdir "$remote" 2>/dev/null
     case "$tool" in
-      bisync) cmd=(./bisync "$local1" "$remote" --workdir "$wd") ;;
-      bisync-rc) cmd=(./bisync "$local1" "$remote" --workdir "$wd" --rclone-backend) ;;
+      bisync) cmd=("$BISYNC" "$local1" "$remote" --workdir "$wd") ;;
+      bisync-rc) cmd=("$BISYNC" "$local1" "$remote" --workdir "$wd" --rclone-backend) ;;
       *) cmd=(rclone bisync "$local1" "$remote" --workdir "$wd") ;;
     esac
     t0=$(now); "${cmd[@]}" --resync >/dev/null 2>"$SCRATCH/err.txt" || { cat "$SCRATCH/err.txt" >&2; exit 1; }; t1=$(now)
@@ -97,6 +103,6 @@ for backend in sftp s3; do
   results+=("$(printf '%-6s %-9s %10s %12.2f' "$backend" "lsf -R" "-" "$(printf '%s\n' "${times[@]}" | median)")")
 done
 
-printf '\n%d files, median of %d no-change runs\n' "$N" "$RUNS"
+printf '\n%d files, median of %d no-change runs; load average at the end: %s\n' "$N" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %-9s %10s %12s\n' backend tool "resync s" "no-change s"
 printf '%s\n' "${results[@]}"

@@ -89,3 +89,15 @@ public delegate Task<bool> CommitGuard(CancellationToken ct);
 
 /// <summary>An upload not put in place because its <see cref="CommitGuard"/> said no; nothing of it is left.</summary>
 public sealed class CommitRefusedException(string path) : Exception($"{path}: not put in place: it changed during the copy");
+
+/// <summary>
+/// Optional, asked of the source when the destination has no <see cref="IDirectCopier"/> for it: the
+/// source puts the file into the destination itself (rclone copying a remote file straight into a
+/// local folder), as atomically as the destination's own Put. The copy must come out
+/// <paramref name="size"/> bytes long with time <paramref name="modTime"/>, else it is refused.
+/// </summary>
+public interface IDirectSender
+{
+    /// <summary>Returns false when it cannot copy into <paramref name="destination"/>; the caller then streams.</summary>
+    Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct);
+}

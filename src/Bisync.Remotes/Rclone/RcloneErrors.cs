@@ -20,6 +20,9 @@ public static class RcloneErrors
         "i/o timeout", "too many requests", "rate limit", "ratelimit", "temporar", "try again", "service unavailable",
         "bad gateway", "gateway timeout", "internal server error", "no route to host", "network is unreachable",
         "tls handshake", "use of closed network connection", " 429", " 500", " 502", " 503", " 504",
+        // rclone checked the copy's hash, found it wrong and removed it: a new try uploads afresh
+        // (seen from s3rver under heavy load: now and then an empty object for a 100-byte upload)
+        "corrupted on transfer",
     ];
 
     public static bool IsNotFound(RcloneRcException e)

@@ -15,13 +15,13 @@ namespace Bisync.Remotes.Rclone;
 /// Any rclone remote, driven through the user's own rclone (<c>rclone rcd</c>, see <see cref="RcloneDaemon"/>).
 /// Listings are one <c>operations/list</c> call (recursive when the engine lists the whole tree);
 /// copies from a local folder or from another rclone remote are <c>operations/copyfile</c> calls, so
-/// the bytes go from disk to remote inside rclone. Uploads that are not atomic on the remote by
+/// the bytes go from disk to remote inside rclone, and copies to a local folder likewise (<see cref="TryCopyToAsync"/>). Uploads that are not atomic on the remote by
 /// nature go to a temporary name (<c>.bisync-*.partial</c>) and are then moved over the real name
 /// (<c>operations/movefile</c>, a server-side rename where the backend has one): a partial object
 /// never shows under the real name. Object stores (bucket-based backends) take the real name
 /// directly: their uploads appear whole or not at all.
 /// </summary>
-public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveLister, IConnectable
+public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSender, IRecursiveLister, IConnectable
 {
     /// <summary>rclone's "modification times not supported" precision (100 years), in ns.</summary>
     private const long ModTimeNotSupported = 100L * 365 * 24 * 3600 * 1_000_000_000;
@@ -356,13 +356,14 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
         }
     }
 
+    /// <summary>Our upload temporaries, <c>.bisync-*.partial</c>: never listed as user files.</summary>
+    public bool IsTemporaryName(string name) =>
+        name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
+
     /// <summary>
     /// From a local folder or another rclone remote of the same daemon: rclone copies it, no byte
     /// passes through this process. From anything else: false (the engine streams into <see cref="PutAsync"/>).
     /// </summary>
-    /// <summary>Our upload temporaries, <c>.bisync-*.partial</c>: never listed as user files.</summary>
-    public bool IsTemporaryName(string name) =>
-        name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
 
     public async Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
@@ -372,6 +373,22 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IRecursiveL
         else return false;
         await CopyInAsync(srcFs, srcPath, dstPath, guard, ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Into a local folder: rclone copies the file itself (<c>operations/copyfile</c> with the folder as
+    /// its destination fs), so no byte passes through this process, to a temporary name the local
+    /// backend hands out and hides; the local backend then checks its size, sets the time and renames it
+    /// over the real name (<see cref="LocalStorage.WriteViaTemporaryAsync"/>), as its own Put does.
+    /// Anything else: false (the engine streams).
+    /// </summary>
+    public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct)
+    {
+        if (destination.Capability<LocalStorage>() is not { } local) return false;
+        CheckName(srcPath);
+        CheckName(dstPath);
+        return await local.WriteViaTemporaryAsync(dstPath, size, modTime,
+            (temp, token) => CopyFileAsync(_fs, srcPath, local.Root, temp, token), ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
         {
             _ when typeof(T) == typeof(IMover) => new Mover(this, (IMover)inner),
             _ when typeof(T) == typeof(IDirectCopier) => new DirectCopier(this, (IDirectCopier)inner),
+            _ when typeof(T) == typeof(IDirectSender) => new DirectSender(this, (IDirectSender)inner),
             _ when typeof(T) == typeof(ISyncLister) => new SyncLister(this, (ISyncLister)inner),
             _ when typeof(T) == typeof(IRecursiveLister) => new RecursiveLister(this, (IRecursiveLister)inner),
             _ when typeof(T) == typeof(IServerHasher) => new ServerHasher(this, (IServerHasher)inner),
@@ -111,6 +112,13 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
     {
         public Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null) =>
             d.RunAsync($"copy \"{dstPath}\"", c => inner.TryCopyFromAsync(source, srcPath, dstPath, modTime, c, guard), null, ct);
+    }
+
+    /// <summary>Each try writes a fresh temporary on the destination (a failed one removes its own).</summary>
+    private sealed class DirectSender(StorageDecorator d, IDirectSender inner) : IDirectSender
+    {
+        public Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct) =>
+            d.RunAsync($"copy \"{srcPath}\"", c => inner.TryCopyToAsync(srcPath, destination, dstPath, size, modTime, c), null, ct);
     }
 
     private sealed class SyncLister(StorageDecorator d, ISyncLister inner) : ISyncLister

@@ -34,6 +34,14 @@ public sealed class ConformanceTarget
     public long Path1PrecisionNs { get; init; } = 1;
     public long Path2PrecisionNs { get; init; } = 1;
 
+    /// <summary>
+    /// The view the working directory's files are compared through, given a file's golden name and
+    /// text; null = as they are. Only for what a backend cannot keep at all (a server that sets its
+    /// own modification times), with the same transform applied to the golden side by
+    /// <see cref="ExpectedText"/>, and a check elsewhere that the backend really is so.
+    /// </summary>
+    public Func<string, string, string>? ActualText { get; init; }
+
     /// <summary>Both sides on the local disk: <c>&lt;tmp&gt;/path1/</c> and <c>&lt;tmp&gt;/path2/</c>.</summary>
     public static ConformanceTarget Local(string tempDir, IStorageOpener opener)
     {

@@ -12,9 +12,11 @@ namespace Bisync.Tests.Conformance;
 /// </summary>
 /// <param name="expectedText">Maps a golden file's name and text to what is expected instead (a
 /// target's documented backend-specific expectation); null = golden text as is.</param>
+/// <param name="actualText">Maps a working-directory file's golden name and text to the view it is
+/// compared through (e.g. listing times a server sets itself masked); null = as is.</param>
 public sealed partial class GoldenComparer(
     IReadOnlyList<(string Real, string Term)> logSubstitutions, Func<string, string> toGoldenName, bool ignoreQueueFiles = false,
-    Func<string, string, string>? expectedText = null)
+    Func<string, string, string>? expectedText = null, Func<string, string, string>? actualText = null)
 {
     /// <summary>
     /// rclone v1.75's rules (see the conformance README's second half): the test log is compared by
@@ -65,7 +67,9 @@ public sealed partial class GoldenComparer(
         {
             var goldenText = ReadText(expected[name]);
             if (expectedText is not null) goldenText = expectedText(name, goldenText);
-            var diff = CompareFile(name, goldenText, ReadText(actual[name]));
+            var actualFileText = ReadText(actual[name]);
+            if (actualText is not null) actualFileText = actualText(name, actualFileText);
+            var diff = CompareFile(name, goldenText, actualFileText);
             if (diff is not null)
             {
                 differing.Add(name);

@@ -21,7 +21,14 @@ public sealed class RemoteConformanceTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    public static TheoryData<string, string> Cases()
+    public static TheoryData<string, string> Cases() => Rows(["sftp", "s3"]);
+
+    /// <summary>
+    /// Every case name for every backend: the one list the remote rows (native and through rclone)
+    /// take. When the data is missing the single row <see cref="ConformanceTests.Missing"/> stands
+    /// for it and fails with the reason.
+    /// </summary>
+    internal static TheoryData<string, string> Rows(IEnumerable<string> backends, Func<string, string, bool>? include = null)
     {
         var data = new TheoryData<string, string>();
         IReadOnlyList<string> names;
@@ -33,8 +40,9 @@ public sealed class RemoteConformanceTests : IDisposable
         {
             names = [ConformanceTests.Missing];
         }
-        foreach (var backend in new[] { "sftp", "s3" })
-            foreach (var name in names) data.Add(backend, name);
+        foreach (var backend in backends)
+            foreach (var name in names)
+                if (include is null || name == ConformanceTests.Missing || include(backend, name)) data.Add(backend, name);
         return data;
     }
 
@@ -125,12 +133,16 @@ public sealed class RemoteConformanceTests : IDisposable
         _ => null,
     };
 
-    private static string ReplaceOnce(string text, string block, string with)
+    internal static string ReplaceOnce(string text, string block, string with) => Replace(text, block, with, 1);
+
+    /// <summary>Replaces <paramref name="block"/>, which must occur exactly <paramref name="count"/> times.</summary>
+    internal static string Replace(string text, string block, string with, int count)
     {
-        var i = text.IndexOf(block, StringComparison.Ordinal);
-        if (i < 0 || text.IndexOf(block, i + 1, StringComparison.Ordinal) >= 0)
-            throw new InvalidOperationException($"backend expectation no longer fits golden/: expected exactly one \"{block}\"");
-        return text[..i] + with + text[(i + block.Length)..];
+        var found = 0;
+        for (var i = text.IndexOf(block, StringComparison.Ordinal); i >= 0; i = text.IndexOf(block, i + 1, StringComparison.Ordinal)) found++;
+        if (found != count)
+            throw new InvalidOperationException($"backend expectation no longer fits golden/: expected {count} \"{block}\", found {found}");
+        return text.Replace(block, with, StringComparison.Ordinal);
     }
 
     /// <summary>Removes everything below the storage's root and the root itself (best effort: cleanup never hides the result).</summary>

@@ -102,7 +102,7 @@ public sealed partial class ScenarioRunner
     /// <summary>Compares the working directory with <c>golden/</c>; returns the problems found (empty when equal).</summary>
     public IReadOnlyList<string> Compare() =>
         new GoldenComparer(LogSubstitutions, ToGoldenName, ignoreQueueFiles: _target.Tool is { KeepsQueueFiles: false },
-                expectedText: _target.ExpectedText)
+                expectedText: _target.ExpectedText, actualText: _target.ActualText)
             {
                 V175Rules = Suite.V175Rules,
                 PrecisionNs = name => name.Contains(".path2.", StringComparison.Ordinal) ? _target.Path2PrecisionNs : _target.Path1PrecisionNs,

@@ -71,7 +71,7 @@ internal static class RcloneTestEnv
         return path;
     }
 
-    private static string Obscure(string plain)
+    internal static string Obscure(string plain)
     {
         var (code, stdout, err) = RemoteTestEnv.Rclone("/dev/null", "obscure", plain);
         if (code != 0) throw new InvalidOperationException("rclone obscure failed: " + err);

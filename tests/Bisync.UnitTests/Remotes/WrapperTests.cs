@@ -14,7 +14,7 @@ public class WrapperTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private sealed class Scripted : IStorage, IMover
+    private sealed class Scripted : IStorage, IMover, IDirectSender
     {
         public int Calls;
         public Func<int, CancellationToken, Task>? Behaviour;
@@ -56,6 +56,12 @@ public class WrapperTests
         }
 
         public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => Step(ct);
+
+        public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct)
+        {
+            await Step(ct);
+            return true;
+        }
         public Task DeleteAsync(string path, CancellationToken ct) => Step(ct);
         public Task MkdirAsync(string dir, CancellationToken ct) => Step(ct);
         public Task RmdirAsync(string dir, CancellationToken ct) => Step(ct);
@@ -178,6 +184,13 @@ public class WrapperTests
         // A move through the capability is retried like any other operation.
         inner.Behaviour = (n, _) => n <= 2 ? throw new IOException("connection reset") : Task.CompletedTask;
         await mover!.MoveAsync("a", "b", None);
+        Assert.Equal(3, inner.Calls);
+
+        // so is a copy the source makes into another storage itself (rclone into a local folder)
+        var sender = wrapped.Capability<IDirectSender>();
+        Assert.IsNotType<Scripted>(sender);
+        inner.Calls = 0;
+        Assert.True(await sender!.TryCopyToAsync("a", inner, "a", 1, 0, None));
         Assert.Equal(3, inner.Calls);
     }
 

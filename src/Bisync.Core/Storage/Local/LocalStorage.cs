@@ -333,12 +333,16 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     public bool IsTemporaryName(string name) =>
         name.StartsWith(".bisync-", StringComparison.Ordinal) && name.EndsWith(".partial", StringComparison.Ordinal);
 
-    /// <summary>A temporary sibling of a full path for an atomic write: hidden, short, unique (random per process, then counted).</summary>
+    /// <summary>A fresh temporary name (no folder): hidden, short, unique (random per process, then counted).</summary>
+    private static string NewTempName() =>
+        TempPrefix + Interlocked.Increment(ref _tempCounter).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + ".partial";
+
+    /// <summary>A temporary sibling of a full path for an atomic write.</summary>
     private static byte[] TempFullFor(byte[] fullZ)
     {
         var end = fullZ.Length - 1; // the NUL
         var slash = Array.LastIndexOf(fullZ, (byte)'/', end - 1);
-        var name = Encoding.ASCII.GetBytes(TempPrefix + Interlocked.Increment(ref _tempCounter).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + ".partial");
+        var name = Encoding.ASCII.GetBytes(NewTempName());
         var z = new byte[slash + 1 + name.Length + 1];
         fullZ.AsSpan(0, slash + 1).CopyTo(z);
         name.CopyTo(z, slash + 1);
@@ -455,6 +459,41 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
         fixed (byte* l = linkFull)
             rc = Native.symlink(t, l);
         if (rc != 0) throw Native.Error("create link", linkFull, Native.Errno);
+    }
+
+    /// <summary>
+    /// An atomic write by someone else (rclone copying a remote file straight into this folder):
+    /// <paramref name="write"/> fills a fresh temporary name in the file's folder (relative to the root;
+    /// one <see cref="IsTemporaryName"/> hides and <see cref="CleanTemporariesAsync"/> removes when this
+    /// process is gone), which is then checked (<paramref name="size"/> bytes), given
+    /// <paramref name="modTime"/> and renamed over <paramref name="path"/>, as <see cref="PutAsync"/> does.
+    /// The temporary goes when anything fails. False (nothing done) where only a streamed Put can
+    /// write the file: a link stored as a file (-l), or a path through a followed link (--copy-links).
+    /// </summary>
+    public async Task<bool> WriteViaTemporaryAsync(string path, long size, long modTime, Func<string, CancellationToken, Task> write, CancellationToken ct)
+    {
+        if (Links == LinkMode.Translate && path.EndsWith(LinkSuffix, StringComparison.Ordinal)) return false;
+        var full = Full(path);
+        if (!WriteTarget(path).AsSpan().SequenceEqual(full)) return false;
+        EnsureParent(path);
+        var slash = path.LastIndexOf('/');
+        var temp = (slash < 0 ? "" : path[..(slash + 1)]) + NewTempName();
+        var tempFull = Full(temp);
+        try
+        {
+            await write(temp, ct).ConfigureAwait(false);
+            var st = StatRaw(tempFull, out var errno) ?? throw Native.Error("stat", tempFull, errno);
+            if ((st.Mode & Native.S_IFMT) != Native.S_IFREG || (size >= 0 && (long)st.Size != size))
+                throw new IOException($"short write of {path}: expected {size} bytes, got {st.Size}");
+            SetTimes(tempFull, modTime);
+            Rename(tempFull, full);
+            return true;
+        }
+        catch
+        {
+            TryUnlink(tempFull);
+            throw;
+        }
     }
 
     public async Task<bool> TryCopyFromAsync(IStorage source, string srcPath, string dstPath, long modTime, CancellationToken ct, CommitGuard? guard = null)
