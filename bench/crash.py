@@ -81,17 +81,27 @@ class Side:
             r = sh(["rclone", "copy", self.remote, root])
             if r.returncode:
                 sys.exit("rclone copy failed: " + r.stderr)
-        out = {}
-        for d, _, files in os.walk(root):
-            for n in files:
-                full = os.path.join(d, n)
-                with open(full, "rb") as f:
-                    out[os.path.relpath(full, root)] = f.read()
-        return out
+        return read_tree(root)
 
 
-def version(tag, size):
-    head = f"<{tag}>".encode()
+def read_tree(root):
+    """relative path -> content of every file under root."""
+    out = {}
+    for d, _, files in os.walk(root):
+        for n in files:
+            full = os.path.join(d, n)
+            with open(full, "rb") as f:
+                out[os.path.relpath(full, root)] = f.read()
+    return out
+
+
+def tag(content):
+    """The tag a version starts with, e.g. <v12-p1-d0/small3.txt>."""
+    return content[: content.find(b">") + 1].decode(errors="replace")
+
+
+def version(label, size):
+    head = f"<{label}>".encode()
     return head + b"." * max(0, size - 2 * len(head)) + head
 
 
@@ -278,7 +288,7 @@ def run_campaign(a, rnd, out, remote):
         lost = must_survive - everything
         totals["lost"] += len(lost)
         for c in sorted(lost):
-            print(f"  lost in trial {trial + 1}: {c[:c.find(b'>') + 1].decode(errors='replace')}", file=sys.stderr)
+            print(f"  lost in trial {trial + 1}: {tag(c)}", file=sys.stderr)
         totals["temps"] += sum(1 for n in list(after1) + list(after2) if n.endswith(".partial"))
         if after1 != after2:
             totals["diverged"] += 1

@@ -34,7 +34,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crash import ROOT, is_whole, sh, version  # noqa: E402
+from crash import ROOT, is_whole, read_tree as snapshot, sh, tag, version  # noqa: E402
 
 _libc = ctypes.CDLL(None, use_errno=True)
 AT_FDCWD = -100
@@ -117,20 +117,6 @@ class Writer(threading.Thread):
                     self.save(root, rel, self.fresh(rel, f"p{side + 1}"))
             self.edits += 1
             time.sleep(self.rnd.random() * 0.05)
-
-
-def tag(content):
-    return content[: content.find(b">") + 1].decode(errors="replace")
-
-
-def snapshot(root):
-    out = {}
-    for d, _, files in os.walk(root):
-        for n in files:
-            full = os.path.join(d, n)
-            with open(full, "rb") as f:
-                out[os.path.relpath(full, root)] = f.read()
-    return out
 
 
 def main():
