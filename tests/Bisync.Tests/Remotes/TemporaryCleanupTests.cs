@@ -28,6 +28,14 @@ public class TemporaryCleanupTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
+    /// <summary>The PID of a process of this host that has ended.</summary>
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
     private static string Unique(string tag) => tag + "-" + Guid.NewGuid().ToString("N")[..10];
 
     private async Task<(int Code, List<string> Log)> RunAsync(string path1, string path2, string workdir, bool resync)
@@ -63,12 +71,21 @@ public class TemporaryCleanupTests : IDisposable
         File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
         File.SetLastAccessTimeUtc(old, DateTime.UtcNow.AddHours(-2));
         File.WriteAllText(fresh, "half of a");
+        // Just written, as a run of this host killed a moment ago leaves it, and one of a live process.
+        var killedName = ".a.txt." + TemporaryOwner.Tag(DeadPid()) + "-4567cdef.partial";
+        var killed = Path.Combine(onServer, killedName);
+        var live = Path.Combine(onServer, "sub", ".b.txt." + TemporaryOwner.Tag(1) + "-4567cdef.partial");
+        File.WriteAllText(killed, "half of a, killed");
+        File.WriteAllText(live, "half of b, still being written");
 
         var (code, log) = await RunAsync(local, path2, workdir, resync: false);
         Assert.Equal(0, code);
         Assert.False(File.Exists(old), "the abandoned temporary is removed");
+        Assert.False(File.Exists(killed), "a fresh temporary whose writer is dead is removed at once");
         Assert.True(File.Exists(fresh), "a temporary that may be an upload in progress stays");
+        Assert.True(File.Exists(live), "a fresh temporary of a live process stays");
         Assert.Contains(log, l => l == "INFO  : sub/.b.txt.0123abcd.partial: Removed a temporary left by an interrupted run");
+        Assert.Contains(log, l => l == "INFO  : " + killedName + ": Removed a temporary left by an interrupted run");
         Assert.Equal(["a.txt", "sub", Path.Combine("sub", "b.txt")],
             Directory.EnumerateFileSystemEntries(local, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(local, p)).Order().ToList());
     }
