@@ -1,3 +1,4 @@
+using Bisync.Remotes.Wrappers;
 using System.Net;
 using System.Net.Sockets;
 using Bisync.Remotes;
@@ -162,6 +163,9 @@ public class ConnectionLossTests
         relay.Freeze();
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => s.StatAsync("a.txt", None));
         Assert.Contains("(--timeout)", ex.Message);
+        // The remote is given up: the next operation fails at once, without new time-outs.
+        var next = await Assert.ThrowsAsync<RemoteGaveUpException>(() => s.PutAsync("b.txt", new MemoryStream("y"u8.ToArray()), 1, 0, None));
+        Assert.Contains("giving up on this remote for this run", next.Message);
     }
 
     /// <summary>A source that trickles: one small piece every 250 ms.</summary>
