@@ -57,7 +57,7 @@ public class WrapperTests
 
         public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => Step(ct);
 
-        public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct)
+        public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
         {
             await Step(ct);
             return true;

@@ -459,11 +459,12 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     /// <paramref name="write"/> fills a fresh temporary name in the file's folder (relative to the root;
     /// one <see cref="IsTemporaryName"/> hides and <see cref="CleanTemporariesAsync"/> removes when this
     /// process is gone), which is then checked (<paramref name="size"/> bytes), given
-    /// <paramref name="modTime"/> and renamed over <paramref name="path"/>, as <see cref="PutAsync"/> does.
+    /// <paramref name="modTime"/> and renamed over <paramref name="path"/> if <paramref name="guard"/> agrees, as <see cref="PutAsync"/> does.
     /// The temporary goes when anything fails. False (nothing done) where only a streamed Put can
     /// write the file: a link stored as a file (-l), or a path through a followed link (--copy-links).
     /// </summary>
-    public async Task<bool> WriteViaTemporaryAsync(string path, long size, long modTime, Func<string, CancellationToken, Task> write, CancellationToken ct)
+    public async Task<bool> WriteViaTemporaryAsync(string path, long size, long modTime, Func<string, CancellationToken, Task> write, CancellationToken ct,
+        CommitGuard? guard = null)
     {
         if (Links == LinkMode.Translate && path.EndsWith(LinkSuffix, StringComparison.Ordinal)) return false;
         var full = Full(path);
@@ -479,6 +480,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
             if ((st.Mode & Native.S_IFMT) != Native.S_IFREG || (size >= 0 && (long)st.Size != size))
                 throw new IOException($"short write of {path}: expected {size} bytes, got {st.Size}");
             SetTimes(tempFull, modTime);
+            await CommitAsync(path, guard, ct).ConfigureAwait(false);
             Rename(tempFull, full);
             return true;
         }
