@@ -49,7 +49,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
         var parsed = RemotePath.Parse(path);
         if (parsed.Kind == RemotePathKind.Local) return await OpenLocalAsync(path, ct).ConfigureAwait(false);
 
-        var cfg = RemoteConfig.Resolve(parsed, _config.Value, _env);
+        var cfg = RemoteConfig.Resolve(parsed, _config.Value, _env, _options.BackendFlags);
         IStorage storage;
         // --rclone-backend: every remote through the user's rclone (an alias is still followed here)
         if (_options.Rclone.ForAllRemotes && cfg.Type != "alias")
