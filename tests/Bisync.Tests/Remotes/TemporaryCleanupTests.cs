@@ -90,6 +90,40 @@ public class TemporaryCleanupTests : IDisposable
             Directory.EnumerateFileSystemEntries(local, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(local, p)).Order().ToList());
     }
 
+    [Fact]
+    public async Task Sftp_server_dying_mid_upload_fails_the_run_and_the_next_run_removes_the_cut_off_temporary()
+    {
+        await using var relay = new ConnectionLossTests.Relay(RemoteTestEnv.SftpPort);
+        var onServer = Path.Combine(RemoteTestEnv.SftpHome, Unique("died"));
+        var conf = Path.Combine(_dir, "relay.conf");
+        File.WriteAllText(conf, $"[dying]\ntype = sftp\nhost = 127.0.0.1\nport = {relay.Port}\nuser = {RemoteTestEnv.SftpUser}\nkey_file = {RemoteTestEnv.SftpKeyFile}\n");
+        var local = Path.Combine(_dir, "p1");
+        Directory.CreateDirectory(local);
+        File.WriteAllText(Path.Combine(local, "a.txt"), "a");
+        await using (var s = await RemoteTestEnv.Opener(conf).OpenAsync("dying:" + onServer, None))
+            await s.MkdirAsync("", None);
+        string[] run = [local, "dying:" + onServer, "--config", conf, "--workdir", Path.Combine(_dir, "work"), "--low-level-retries", "2", "-v"];
+        var first = Processes.Bisync([.. run, "--resync"]);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+
+        var big = new byte[8 << 20];
+        new Random(3).NextBytes(big);
+        File.WriteAllBytes(Path.Combine(local, "big.bin"), big);
+        relay.DieAfterUploading(2 << 20);
+        var cut = Processes.Bisync(run);
+        Assert.NotEqual(0, cut.ExitCode);
+        var left = Directory.GetFiles(onServer).Select(Path.GetFileName).Where(n => n!.StartsWith(".big.bin.", StringComparison.Ordinal)).ToList();
+        Assert.True(left.Count == 1, "the cut-off upload left its temporary on the server: " + string.Join(", ", left) + "\n" + cut.StdErr);
+
+        relay.Down = false;
+        var next = Processes.Bisync(run);
+        Assert.True(next.ExitCode == 0, next.StdErr);
+        Assert.Contains("INFO  : " + left[0] + ": Removed a temporary left by an interrupted run", next.StdErr);
+        Assert.Equal(["a.txt", "big.bin"], Directory.GetFileSystemEntries(onServer).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(big, File.ReadAllBytes(Path.Combine(onServer, "big.bin")));
+        Assert.Equal(["a.txt", "big.bin"], Directory.GetFileSystemEntries(local).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
+    }
+
     /// <summary>A source that cuts the relay's connections once, part-way through the upload.</summary>
     private sealed class CuttingStream(byte[] data, long cutAt, Action cut) : MemoryStream(data, writable: false)
     {
