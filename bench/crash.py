@@ -52,8 +52,14 @@ class Side:
             with open(tmp, "wb") as f:
                 f.write(content)
             os.utime(tmp, (mtime, mtime))
-            r = sh(["rclone", "copyto", tmp, self.remote + "/" + rel])
-            if r.returncode:
+            # The harness's own write, not the tool under test: s3rver under load sometimes stores
+            # a short object and rclone reports "corrupted on transfer"; try again before giving up.
+            for attempt in range(5):
+                r = sh(["rclone", "copyto", tmp, self.remote + "/" + rel])
+                if not r.returncode:
+                    break
+                time.sleep(1 + attempt)
+            else:
                 sys.exit("rclone copyto failed: " + r.stderr)
             os.remove(tmp)
             return

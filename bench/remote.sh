@@ -5,7 +5,8 @@
 # run, next to the floor: `rclone lsf -R` of the same remote. Starts the test servers itself (the same scripts
 # ./test.sh uses) and stops them at the end.
 #
-#   bench/remote.sh [N]        (RUNS=3 no-change runs each; BACKENDS="sftp s3" and TOOLS="bisync bisync-rc rclone" to choose)
+#   bench/remote.sh [N]        (RUNS=3 no-change runs each; BACKENDS="sftp s3" and TOOLS="bisync bisync-rc rclone" to choose;
+#                               bisync-ck is bisync with --compare size,checksum)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -79,6 +80,7 @@ for backend in $BACKENDS; do
     case "$tool" in
       bisync) cmd=("$BISYNC" "$local1" "$remote" --workdir "$wd") ;;
       bisync-rc) cmd=("$BISYNC" "$local1" "$remote" --workdir "$wd" --rclone-backend) ;;
+      bisync-ck) cmd=("$BISYNC" "$local1" "$remote" --workdir "$wd" --compare size,checksum) ;;
       *) cmd=(rclone bisync "$local1" "$remote" --workdir "$wd") ;;
     esac
     t0=$(now); "${cmd[@]}" --resync >/dev/null 2>"$SCRATCH/err.txt" || { cat "$SCRATCH/err.txt" >&2; exit 1; }; t1=$(now)
@@ -94,13 +96,15 @@ for backend in $BACKENDS; do
     results+=("$(printf '%-6s %-9s %10.2f %12.2f' "$backend" "$tool" "$first" "$nochange")")
     echo "${results[-1]}" >&2
   done
-  # the floor: listing the same remote recursively, nothing more
-  times=()
-  for _ in $(seq "$RUNS"); do
-    t0=$(now); rclone lsf -R "$remote" >/dev/null; t1=$(now)
-    times+=("$(echo "$t1 - $t0" | bc)")
+  # the floors: listing the same remote recursively, nothing more (names; names, sizes and hashes)
+  for format in "" ps; do
+    times=()
+    for _ in $(seq "$RUNS"); do
+      t0=$(now); rclone lsf -R ${format:+--format "$format"} "$remote" >/dev/null; t1=$(now)
+      times+=("$(echo "$t1 - $t0" | bc)")
+    done
+    results+=("$(printf '%-6s %-9s %10s %12.2f' "$backend" "lsf -R${format:+ $format}" "-" "$(printf '%s\n' "${times[@]}" | median)")")
   done
-  results+=("$(printf '%-6s %-9s %10s %12.2f' "$backend" "lsf -R" "-" "$(printf '%s\n' "${times[@]}" | median)")")
 done
 
 printf '\n%d files, median of %d no-change runs; load average at the end: %s\n' "$N" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,7 @@
 using Bisync.Engine;
 using Bisync.Logging;
 using Bisync.Remotes;
+using Bisync.Remotes.Config;
 
 namespace Bisync.Cli;
 
@@ -58,7 +59,20 @@ public static class CommandLine
             {
                 var eq = arg.IndexOf('=');
                 var name = eq < 0 ? arg : arg[..eq];
-                var flag = Flags.Find(name) ?? throw new UsageException($"unknown flag: {name}");
+                var flag = Flags.Find(name);
+                if (flag is null && BackendFlags.TryFind(name, out var backend))
+                {
+                    string v;
+                    if (eq >= 0) v = arg[(eq + 1)..];
+                    else if (backend.IsBool) v = "true";
+                    else if (i + 1 < args.Length) v = args[++i];
+                    else throw new UsageException($"flag needs an argument: {name}");
+                    if (backend.IsBool && v.ToLowerInvariant() is not ("true" or "false"))
+                        throw new UsageException($"invalid value \"{v}\" for {name}: use true or false");
+                    o.BackendFlags[BackendFlags.Key(backend.Type, backend.Name)] = backend.IsBool ? v.ToLowerInvariant() : v;
+                    continue;
+                }
+                if (flag is null) throw new UsageException($"unknown flag: {name}");
                 string value;
                 if (eq >= 0) value = arg[(eq + 1)..];
                 else if (flag.TakesNoValue) value = flag.ImplicitValue;
@@ -119,7 +133,7 @@ public static class CommandLine
         {
             Bisync = bisync,
             // --checkers is parsed once; the engine and the backends both use that one value.
-            Remotes = o.Remotes with { Checkers = bisync.Checkers },
+            Remotes = o.Remotes with { Checkers = bisync.Checkers, BackendFlags = o.BackendFlags.Count > 0 ? o.BackendFlags : o.Remotes.BackendFlags },
             LogLevel = level,
         };
     }

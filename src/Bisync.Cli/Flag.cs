@@ -48,6 +48,9 @@ public sealed class OptionsBuilder
     public RemoteOptions Remotes = new();
     public CliOptions Cli = new() { Bisync = new() { Path1 = "", Path2 = "" } };
 
+    /// <summary>--sftp-OPTION / --s3-OPTION values (see <see cref="Bisync.Remotes.Config.BackendFlags"/>).</summary>
+    public readonly Dictionary<string, string> BackendFlags = new(StringComparer.Ordinal);
+
     /// <summary>-v count, -q and --log-level: combined into one level at the end (--log-level wins, then -q).</summary>
     public int Verbose;
     public bool Quiet;

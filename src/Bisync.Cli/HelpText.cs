@@ -60,8 +60,26 @@ Exit codes:
             }
             text.Append('\n');
         }
+        AppendBackendFlags(text);
         text.Append(ExitCodes);
         return text.ToString();
+    }
+
+    /// <summary>The backend flags, by type: names only (their meaning is rclone's, as in rclone.conf).</summary>
+    private static void AppendBackendFlags(StringBuilder text)
+    {
+        const int column = 22;
+        text.Append("Backend flags (an option of every remote of that type, as rclone's; above RCLONE_* variables and rclone.conf):\n");
+        foreach (var type in Bisync.Remotes.Config.BackendFlags.All.Select(o => o.Type).Distinct())
+        {
+            foreach (var isBool in new[] { false, true })
+            {
+                var left = $"      {type}{(isBool ? " switches" : " string")}:";
+                text.Append(left).Append(' ', Math.Max(1, column - left.Length));
+                Wrap(text, string.Join(", ", Bisync.Remotes.Config.BackendFlags.All.Where(o => o.Type == type && o.IsBool == isBool).Select(o => o.Flag)), column);
+            }
+        }
+        text.Append('\n');
     }
 
     /// <summary>"  -1, --resync" or "      --transfers int".</summary>

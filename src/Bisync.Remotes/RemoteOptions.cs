@@ -33,6 +33,11 @@ public sealed record RemoteOptions
     /// <summary>The rclone backend: --rclone-backend (every remote through rclone) and --rclone-binary.</summary>
     public Rclone.RcloneOptions Rclone { get; init; } = new();
 
+    /// <summary>Backend flags (--sftp-md5sum-command X): value by <see cref="Config.BackendFlags.Key"/>.</summary>
+    public IReadOnlyDictionary<string, string> BackendFlags { get; init; } = NoBackendFlags;
+
+    private static readonly IReadOnlyDictionary<string, string> NoBackendFlags = new Dictionary<string, string>();
+
     /// <summary>Environment lookup; null = the process environment. Tests pass their own.</summary>
     public Func<string, string?>? Environment { get; init; }
 }

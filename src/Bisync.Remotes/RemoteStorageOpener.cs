@@ -49,7 +49,7 @@ public sealed class RemoteStorageOpener : IStorageOpener
         var parsed = RemotePath.Parse(path);
         if (parsed.Kind == RemotePathKind.Local) return await OpenLocalAsync(path, ct).ConfigureAwait(false);
 
-        var cfg = RemoteConfig.Resolve(parsed, _config.Value, _env);
+        var cfg = RemoteConfig.Resolve(parsed, _config.Value, _env, _options.BackendFlags);
         IStorage storage;
         // --rclone-backend: every remote through the user's rclone (an alias is still followed here)
         if (_options.Rclone.ForAllRemotes && cfg.Type != "alias")
@@ -118,13 +118,14 @@ public sealed class RemoteStorageOpener : IStorageOpener
     /// <summary>
     /// Every backend, local too, gets the same decorators: --low-level-retries (a local disk's
     /// errors are rarely worth a retry: only EINTR, EAGAIN and EBUSY) and, where there is a
-    /// connection to watch, --timeout.
+    /// connection to watch, --timeout, and giving up on a remote once one operation used all its
+    /// tries on network trouble.
     /// </summary>
     private IStorage Decorate(IStorage storage, bool network)
     {
         if (network) storage = TimeoutStorage.Wrap(storage, _options.Timeout);
         return RetryStorage.Wrap(storage, _options.LowLevelRetries, _options.RetryFirstDelay, _options.RetryMaxDelay, _options.Log,
-            network ? TransientErrors.IsTransient : TransientErrors.IsTransientLocal);
+            network ? TransientErrors.IsTransient : TransientErrors.IsTransientLocal, giveUp: network);
     }
 
     /// <summary>Opens <paramref name="path"/> through rclone rcd: connected within --contimeout, with --low-level-retries.</summary>

@@ -166,9 +166,16 @@ public sealed partial class LockFile : IDisposable
     private static bool TryCreate(string path, string session, TimeSpan maxLock, DateTimeOffset now)
     {
         var temp = $"{path}.{Environment.ProcessId}.tmp";
-        WritePrivate(temp, Json(session, Environment.ProcessId, now, maxLock));
         try
         {
+            try
+            {
+                WritePrivate(temp, Json(session, Environment.ProcessId, now, maxLock));
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"cannot create lock file {path}: {StateFile.WithoutPath(e.Message)}", e);
+            }
             if (link(temp, path) == 0) return true;
             var errno = Marshal.GetLastPInvokeError();
             if (errno == 17) return false; // EEXIST
@@ -210,13 +217,17 @@ public sealed partial class LockFile : IDisposable
         lock (_gate)
         {
             if (!_held) return;
+            var temp = $"{_path}.{Environment.ProcessId}.tmp";
             try
             {
-                var temp = $"{_path}.{Environment.ProcessId}.tmp";
                 WritePrivate(temp, Json(_session, Environment.ProcessId, DateTimeOffset.Now, _maxLock));
                 File.Move(temp, _path, overwrite: true);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The lock keeps its old expiry time; no temporary is left behind.
+                try { File.Delete(temp); } catch (IOException) { }
+            }
         }
     }
 

@@ -90,7 +90,7 @@ public static partial class StateFile
     }
 
     /// <summary>.NET adds " : 'the path'" to an I/O error; the message names the file already.</summary>
-    private static string WithoutPath(string message) =>
+    internal static string WithoutPath(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message, @"\s*:\s*'[^']*'\s*$", "");
 
     /// <summary>

@@ -229,12 +229,10 @@ public sealed class Transfers(BisyncOptions options, Logger log)
             : null;
         try
         {
-            // rclone copying a remote file into a local folder (IDirectSender) puts it in place itself:
-            // the re-check before the copy is its last look.
             var copied = (dst.Capability<IDirectCopier>() is { } direct
                     && await direct.TryCopyFromAsync(src, path, path, s.Value.ModTime, ct, guard).ConfigureAwait(false))
                 || (src.Capability<IDirectSender>() is { } sender
-                    && await sender.TryCopyToAsync(path, dst, path, s.Value.Size, s.Value.ModTime, ct).ConfigureAwait(false));
+                    && await sender.TryCopyToAsync(path, dst, path, s.Value.Size, s.Value.ModTime, ct, guard).ConfigureAwait(false));
             if (!copied)
             {
                 await using var input = await src.OpenReadAsync(path, ct).ConfigureAwait(false);

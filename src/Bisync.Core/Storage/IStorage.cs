@@ -99,5 +99,6 @@ public sealed class CommitRefusedException(string path) : Exception($"{path}: no
 public interface IDirectSender
 {
     /// <summary>Returns false when it cannot copy into <paramref name="destination"/>; the caller then streams.</summary>
-    Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct);
+    /// <param name="guard">Asked just before the copy takes the real name, as in <see cref="IStorage.PutAsync"/>.</param>
+    Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct, CommitGuard? guard = null);
 }

@@ -6,6 +6,7 @@ namespace Bisync.Remotes.Config;
 
 /// <summary>
 /// The options of one remote, looked up in rclone's order: connection-string parameters, then
+/// backend flags (<c>--sftp-md5sum-command</c>, see <see cref="BackendFlags"/>), then
 /// <c>RCLONE_CONFIG_&lt;NAME&gt;_&lt;OPTION&gt;</c> (named remotes only), then
 /// <c>RCLONE_&lt;TYPE&gt;_&lt;OPTION&gt;</c>, then the rclone.conf section, then the default.
 /// </summary>
@@ -14,6 +15,7 @@ public sealed class RemoteConfig
     private readonly IReadOnlyList<KeyValuePair<string, string>> _parameters;
     private readonly IReadOnlyDictionary<string, string>? _section;
     private readonly Func<string, string?> _env;
+    private IReadOnlyDictionary<string, string> _flags = new Dictionary<string, string>();
 
     private RemoteConfig(string type, string? name, string display,
         IReadOnlyList<KeyValuePair<string, string>> parameters,
@@ -37,7 +39,16 @@ public sealed class RemoteConfig
     public string Display { get; }
 
     /// <summary>Resolves the configuration of a parsed non-local path.</summary>
-    public static RemoteConfig Resolve(RemotePath path, ConfigFile file, Func<string, string?>? env = null)
+    /// <param name="flags">Backend flags by <see cref="BackendFlags.Key"/>.</param>
+    public static RemoteConfig Resolve(RemotePath path, ConfigFile file, Func<string, string?>? env = null,
+        IReadOnlyDictionary<string, string>? flags = null)
+    {
+        var cfg = ResolveType(path, file, env);
+        if (flags is not null) cfg._flags = flags;
+        return cfg;
+    }
+
+    private static RemoteConfig ResolveType(RemotePath path, ConfigFile file, Func<string, string?>? env)
     {
         env ??= Environment.GetEnvironmentVariable;
         if (path.Kind == RemotePathKind.Local)
@@ -80,6 +91,7 @@ public sealed class RemoteConfig
         for (int i = _parameters.Count - 1; i >= 0; i--)
             if (string.Equals(_parameters[i].Key, option, StringComparison.OrdinalIgnoreCase))
                 return _parameters[i].Value;
+        if (_flags.TryGetValue(BackendFlags.Key(Type, option), out var fromFlag)) return fromFlag;
         if (Name is not null && _env(ConfigEnvName(Name, option)) is { } fromRemoteEnv) return fromRemoteEnv;
         if (_env(BackendEnvName(Type, option)) is { } fromTypeEnv) return fromTypeEnv;
         if (_section is not null && _section.TryGetValue(option, out var fromFile)) return fromFile;

@@ -106,6 +106,10 @@ public sealed class RcloneDaemon : IAsyncDisposable
             "--contimeout", Seconds(options.ConnectTimeout),
             "--checkers", Math.Max(1, options.Checkers).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        // Backend flags reach rclone as the same flags, so they rank there as here.
+        foreach (var o in Config.BackendFlags.All)
+            if (options.BackendFlags.TryGetValue(Config.BackendFlags.Key(o.Type, o.Name), out var value))
+                flags.Add(o.Flag + "=" + value);
         var env = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (options.Rclone.ChildEnvironment is { } extra)
             foreach (var (k, v) in extra) env[k] = v;

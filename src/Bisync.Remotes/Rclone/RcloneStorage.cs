@@ -378,17 +378,17 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
     /// <summary>
     /// Into a local folder: rclone copies the file itself (<c>operations/copyfile</c> with the folder as
     /// its destination fs), so no byte passes through this process, to a temporary name the local
-    /// backend hands out and hides; the local backend then checks its size, sets the time and renames it
-    /// over the real name (<see cref="LocalStorage.WriteViaTemporaryAsync"/>), as its own Put does.
+    /// backend hands out and hides; the local backend then checks its size, sets the time, asks the
+    /// guard and renames it over the real name (<see cref="LocalStorage.WriteViaTemporaryAsync"/>), as its own Put does.
     /// Anything else: false (the engine streams).
     /// </summary>
-    public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct)
+    public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         if (destination.Capability<LocalStorage>() is not { } local) return false;
         CheckName(srcPath);
         CheckName(dstPath);
         return await local.WriteViaTemporaryAsync(dstPath, size, modTime,
-            (temp, token) => CopyFileAsync(_fs, srcPath, local.Root, temp, token), ct).ConfigureAwait(false);
+            (temp, token) => CopyFileAsync(_fs, srcPath, local.Root, temp, token), ct, guard).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -427,10 +427,31 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
         }
     }
 
-    /// <summary>Our upload temporaries, <c>.NAME.xxxxxxxx.partial</c> (8 hex digits): never listed as user files.</summary>
-    public bool IsTemporaryName(string name) =>
-        name.Length >= 19 && name[0] == '.' && name.EndsWith(".partial", StringComparison.Ordinal) && name[^17] == '.'
-        && !name.AsSpan(name.Length - 16, 8).ContainsAnyExcept("0123456789abcdef");
+    /// <summary>
+    /// Our upload temporaries, <c>.NAME.HOST-PID-xxxxxxxx.partial</c> (who wrote it, see
+    /// <see cref="TemporaryOwner"/>, then 8 random hex digits), or the older <c>.NAME.xxxxxxxx.partial</c>:
+    /// never listed as user files.
+    /// </summary>
+    public bool IsTemporaryName(string name) => TryParseTemporary(name, out _, out _);
+
+    /// <summary>Splits a temporary name; <paramref name="host"/> and <paramref name="pid"/> are empty for the older form.</summary>
+    internal static bool TryParseTemporary(string name, out string host, out string pid)
+    {
+        const string Hex = "0123456789abcdef";
+        host = pid = "";
+        if (name.Length < 19 || name[0] != '.' || !name.EndsWith(".partial", StringComparison.Ordinal)
+            || name.AsSpan(name.Length - 16, 8).ContainsAnyExcept(Hex)) return false;
+        if (name[^17] == '.') return true;
+        if (name[^17] != '-') return false;
+        var head = name.AsSpan(0, name.Length - 17); // .NAME.HOST-PID
+        var dash = head.LastIndexOf('-');
+        var dot = dash - 9;
+        if (dot < 2 || head[dot] != '.' || dash == head.Length - 1
+            || head[(dash + 1)..].ContainsAnyExcept("0123456789") || head.Slice(dot + 1, 8).ContainsAnyExcept(Hex)) return false;
+        host = head.Slice(dot + 1, 8).ToString();
+        pid = head[(dash + 1)..].ToString();
+        return true;
+    }
 
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
@@ -439,7 +460,7 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
         var slash = full.LastIndexOf('/');
         var dir = slash <= 0 ? "/" : full[..slash];
         await MkdirFullAsync(client, dir, ct).ConfigureAwait(false);
-        var tmp = (slash < 0 ? "" : full[..(slash + 1)]) + "." + full[(slash + 1)..] + "." +
+        var tmp = (slash < 0 ? "" : full[..(slash + 1)]) + "." + full[(slash + 1)..] + "." + TemporaryOwner.Mine + "-" +
                   Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + ".partial";
         bool renamed = false;
         try
@@ -513,10 +534,11 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
     }
 
     /// <summary>
-    /// Removes abandoned upload temporaries: those this process's cut-off uploads left, and any the
-    /// listing met whose content and access times are both older than <paramref name="minAge"/> by the
-    /// server's clock against ours (an upload in progress writes to its temporary all the time, and the
-    /// time an upload sets on it comes only just before the rename). The names carry no process id.
+    /// Removes abandoned upload temporaries: those this process's cut-off uploads left; any the listing
+    /// met that a process of this host wrote which is no longer running (a killed run); and any other
+    /// whose content and access times are both older than <paramref name="minAge"/> by the server's
+    /// clock against ours (an upload in progress writes to its temporary all the time, and the time an
+    /// upload sets on it comes only just before the rename).
     /// </summary>
     public async Task<IReadOnlyList<string>> CleanTemporariesAsync(IReadOnlyList<string> found, TimeSpan minAge, CancellationToken ct)
     {
@@ -527,7 +549,8 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
         foreach (var path in found)
         {
             var name = path[(path.LastIndexOf('/') + 1)..];
-            if (!IsTemporaryName(name)) continue;
+            if (!TryParseTemporary(name, out var host, out var pid)) continue;
+            var writerDead = TemporaryOwner.WriterIsDead(host, pid);
             SftpFileAttributes attrs;
             try
             {
@@ -538,7 +561,7 @@ public sealed partial class SftpStorage : IStorage, IMover, IConnectable, IServe
                 continue;
             }
             var last = attrs.LastWriteTimeUtc > attrs.LastAccessTimeUtc ? attrs.LastWriteTimeUtc : attrs.LastAccessTimeUtc;
-            if (!attrs.IsRegularFile || now - last < minAge) continue;
+            if (!attrs.IsRegularFile || (!writerDead && now - last < minAge)) continue;
             try
             {
                 await client.DeleteFileAsync(Full(path), ct).ConfigureAwait(false);

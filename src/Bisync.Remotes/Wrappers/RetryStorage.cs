@@ -6,6 +6,10 @@ namespace Bisync.Remotes.Wrappers;
 /// --low-level-retries as a decorator: each operation is tried up to that many times while it fails
 /// with a transient error (<see cref="TransientErrors"/>), waiting with exponential back-off between
 /// tries. An upload is repeated only when its source stream can be rewound.
+/// With <c>giveUp</c> (network remotes), an operation that used all its tries (two or more) on such
+/// errors marks the remote as unreachable for the rest of the run: every later operation fails at
+/// once with <see cref="RemoteGaveUpException"/> instead of spending its own tries and time-outs on a
+/// dead or frozen server (a run would otherwise take tries × --timeout for every file).
 /// </summary>
 public sealed class RetryStorage : StorageDecorator
 {
@@ -14,10 +18,13 @@ public sealed class RetryStorage : StorageDecorator
     private readonly TimeSpan _maxDelay;
     private readonly Action<string>? _log;
     private readonly Func<Exception, bool> _isTransient;
+    private readonly bool _giveUp;
+    private Exception? _gaveUpOn;
 
-    private RetryStorage(IStorage inner, int attempts, TimeSpan firstDelay, TimeSpan maxDelay, Action<string>? log, Func<Exception, bool> isTransient)
+    private RetryStorage(IStorage inner, int attempts, TimeSpan firstDelay, TimeSpan maxDelay, Action<string>? log, Func<Exception, bool> isTransient, bool giveUp)
         : base(inner)
     {
+        _giveUp = giveUp;
         _attempts = Math.Max(1, attempts);
         _firstDelay = firstDelay;
         _maxDelay = maxDelay;
@@ -28,10 +35,11 @@ public sealed class RetryStorage : StorageDecorator
     /// <param name="attempts">Tries per operation (rclone's --low-level-retries, default 10); 1 means no retry.</param>
     /// <param name="log">Receives one line per retry (never holding a secret: messages name paths and errors only).</param>
     /// <param name="isTransient">Which failures are worth another try; default <see cref="TransientErrors.IsTransient"/> (network trouble).</param>
+    /// <param name="giveUp">Whether one operation that used all its tries makes every later one fail at once (see above).</param>
     public static IStorage Wrap(IStorage inner, int attempts, TimeSpan? firstDelay = null, TimeSpan? maxDelay = null, Action<string>? log = null,
-        Func<Exception, bool>? isTransient = null) =>
+        Func<Exception, bool>? isTransient = null, bool giveUp = false) =>
         new RetryStorage(inner, attempts, firstDelay ?? TimeSpan.FromMilliseconds(100), maxDelay ?? TimeSpan.FromSeconds(2), log,
-            isTransient ?? TransientErrors.IsTransient);
+            isTransient ?? TransientErrors.IsTransient, giveUp);
 
     public int Attempts => _attempts;
 
@@ -40,6 +48,7 @@ public sealed class RetryStorage : StorageDecorator
         var delay = _firstDelay;
         for (int attempt = 1; ; attempt++)
         {
+            ThrowIfGaveUp(what);
             try
             {
                 return await op(ct).ConfigureAwait(false);
@@ -48,6 +57,10 @@ public sealed class RetryStorage : StorageDecorator
                                       && (prepareRetry is null || prepareRetry()))
             {
                 _log?.Invoke($"{Root}: {what}: low level retry {attempt}/{_attempts - 1}: {e.Message}");
+            }
+            catch (Exception e) when (NoteExhausted(attempt, e, ct))
+            {
+                throw; // never reached: NoteExhausted returns false
             }
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _maxDelay.Ticks));
@@ -59,6 +72,7 @@ public sealed class RetryStorage : StorageDecorator
         var delay = _firstDelay;
         for (int attempt = 1; ; attempt++)
         {
+            ThrowIfGaveUp(what);
             try
             {
                 return op();
@@ -67,8 +81,29 @@ public sealed class RetryStorage : StorageDecorator
             {
                 _log?.Invoke($"{Root}: {what}: low level retry {attempt}/{_attempts - 1}: {e.Message}");
             }
+            catch (Exception e) when (NoteExhausted(attempt, e, CancellationToken.None))
+            {
+                throw; // never reached: NoteExhausted returns false
+            }
             Thread.Sleep(delay);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _maxDelay.Ticks));
         }
     }
+
+    private void ThrowIfGaveUp(string what)
+    {
+        if (Volatile.Read(ref _gaveUpOn) is { } first)
+            throw new RemoteGaveUpException($"{what}: not tried: an earlier operation on {Root} failed {_attempts} times ({first.Message}); giving up on this remote for this run", first);
+    }
+
+    /// <summary>Remembers the first operation that used all its tries on network trouble; always false (an exception filter that only looks).</summary>
+    private bool NoteExhausted(int attempt, Exception e, CancellationToken ct)
+    {
+        if (_giveUp && _attempts >= 2 && attempt >= _attempts && !ct.IsCancellationRequested && e is not RemoteGaveUpException && _isTransient(e))
+            Interlocked.CompareExchange(ref _gaveUpOn, e, null);
+        return false;
+    }
 }
+
+/// <summary>An operation not tried because an earlier one found the remote unreachable (see <see cref="RetryStorage"/>).</summary>
+public sealed class RemoteGaveUpException(string message, Exception first) : PermanentIOException(message, first);

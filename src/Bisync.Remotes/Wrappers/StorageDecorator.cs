@@ -117,8 +117,8 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
     /// <summary>Each try writes a fresh temporary on the destination (a failed one removes its own).</summary>
     private sealed class DirectSender(StorageDecorator d, IDirectSender inner) : IDirectSender
     {
-        public Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct) =>
-            d.RunAsync($"copy \"{srcPath}\"", c => inner.TryCopyToAsync(srcPath, destination, dstPath, size, modTime, c), null, ct);
+        public Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct, CommitGuard? guard = null) =>
+            d.RunAsync($"copy \"{srcPath}\"", c => inner.TryCopyToAsync(srcPath, destination, dstPath, size, modTime, c, guard), null, ct);
     }
 
     private sealed class SyncLister(StorageDecorator d, ISyncLister inner) : ISyncLister

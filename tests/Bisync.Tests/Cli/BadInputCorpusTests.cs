@@ -332,6 +332,30 @@ public class BadInputCorpusTests
     }
 
     [Fact]
+    public void A_working_directory_with_no_room_for_the_lock_exits_2_in_one_line_and_leaves_nothing()
+    {
+        using var t = Seeded();
+        using var mount = new Tmpfs(t.Workdir, "size=256k");
+        Assert.Equal(0, Bisync(t, "--resync").ExitCode);
+        var before = Directory.GetFiles(t.Workdir).Order().ToList();
+        var filler = Path.Combine(t.Workdir, "filler");
+        File.WriteAllBytes(filler, new byte[new DriveInfo(t.Workdir).AvailableFreeSpace]);
+        TempTree.Write(t.Path1, "new.txt", "new", DateTime.UtcNow);
+        var trees = Trees(t);
+        var r = Bisync(t);
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(ErrorLines(r));
+        Assert.Contains("cannot create lock file", line);
+        Assert.Contains("No space left on device", line);
+        Assert.Equal(trees, Trees(t));
+        Assert.Equal(before.Append(filler).Order().ToList(), Directory.GetFiles(t.Workdir).Order().ToList()); // no lock, no temporary
+        File.Delete(filler);
+        var again = Bisync(t);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Equal("new", File.ReadAllText(Path.Combine(t.Path2, "new.txt")));
+    }
+
+    [Fact]
     public void A_read_only_path2_fails_the_copy_in_one_line_and_locks_nothing_out()
     {
         using var t = Seeded();

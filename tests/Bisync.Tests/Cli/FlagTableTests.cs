@@ -328,6 +328,22 @@ public class FlagTableTests
     }
 
     [Fact]
+    public void Backend_flags_reach_the_remotes_by_type_and_option_and_are_listed_in_help()
+    {
+        var o = Parse("--sftp-md5sum-command", "md5 -r", "--s3-force-path-style", "--s3-env-auth=false", "--sftp-port=2222");
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["sftp.md5sum_command"] = "md5 -r", ["s3.force_path_style"] = "true", ["s3.env_auth"] = "false", ["sftp.port"] = "2222",
+        }, o.Remotes.BackendFlags);
+        Assert.Equal("p2", o.Bisync.Path2); // a switch does not take the next word
+        Assert.Equal("unknown flag: --sftp-no-such-option", Fail("p1", "p2", "--sftp-no-such-option", "x"));
+        Assert.Equal("invalid value \"maybe\" for --s3-env-auth: use true or false", Fail("p1", "p2", "--s3-env-auth=maybe"));
+        Assert.Equal("flag needs an argument: --sftp-sha1sum-command", Fail("p1", "p2", "--sftp-sha1sum-command"));
+        var help = HelpText.Build();
+        foreach (var option in Bisync.Remotes.Config.BackendFlags.All) Assert.Contains(option.Flag, help);
+    }
+
+    [Fact]
     public void Help_says_retries_needs_resilient()
     {
         var help = Regex.Replace(HelpText.Build(), @"\s+", " ");

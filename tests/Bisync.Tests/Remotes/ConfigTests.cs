@@ -65,6 +65,12 @@ public class ConfigTests
         Assert.Equal("from-file", RemoteConfig.Resolve(noString, file, Env()).Get("host"));
         Assert.Null(RemoteConfig.Resolve(noString, file, Env()).Get("key_file"));
         Assert.Equal("file-user", RemoteConfig.Resolve(noString, file, Env()).Get("USER"));
+
+        // Backend flags (--sftp-host) rank below the connection string, above every variable and the file.
+        var flags = new Dictionary<string, string> { [BackendFlags.Key("sftp", "host")] = "from-flag", [BackendFlags.Key("s3", "port")] = "no" };
+        Assert.Equal("from-string", RemoteConfig.Resolve(path, file, all, flags).Get("host"));
+        Assert.Equal("from-flag", RemoteConfig.Resolve(noString, file, all, flags).Get("host"));
+        Assert.Equal("1", RemoteConfig.Resolve(noString, file, all, flags).Get("port")); // an s3 flag is not an sftp option
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Bisync.Remotes.Wrappers;
 using System.Net;
 using System.Net.Sockets;
 using Bisync.Remotes;
@@ -43,18 +44,24 @@ public class ConnectionLossTests
                 while (!_stop.IsCancellationRequested)
                 {
                     var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    if (Down)
+                    {
+                        inbound.Client.LingerState = new LingerOption(true, 0);
+                        inbound.Close(); // the server is gone: refused at once
+                        continue;
+                    }
                     var outbound = new TcpClient();
                     await outbound.ConnectAsync(IPAddress.Loopback, _target, _stop.Token);
                     Interlocked.Increment(ref Connections);
                     lock (_open) { _open.Add(inbound); _open.Add(outbound); }
-                    _ = Pump(inbound, outbound);
-                    _ = Pump(outbound, inbound);
+                    _ = Pump(inbound, outbound, up: true);
+                    _ = Pump(outbound, inbound, up: false);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
         }
 
-        private async Task Pump(TcpClient from, TcpClient to)
+        private async Task Pump(TcpClient from, TcpClient to, bool up)
         {
             var buf = new byte[32 * 1024];
             try
@@ -66,6 +73,13 @@ public class ConnectionLossTests
                     int n = await src.ReadAsync(buf, _stop.Token);
                     if (n == 0) break;
                     while (_frozen) await Task.Delay(50, _stop.Token);
+                    if (up && Interlocked.Add(ref _forwardedUp, n) >= Interlocked.Read(ref _dieAfter))
+                    {
+                        Interlocked.Exchange(ref _dieAfter, long.MaxValue); // dies once
+                        Down = true;
+                        Cut();
+                        break;
+                    }
                     await dst.WriteAsync(buf.AsMemory(0, n), _stop.Token);
                 }
             }
@@ -93,6 +107,18 @@ public class ConnectionLossTests
                 }
                 _open.Clear();
             }
+        }
+
+        private long _forwardedUp, _dieAfter = long.MaxValue;
+
+        /// <summary>While true, new connections are reset at once, as by a host whose server was killed.</summary>
+        public volatile bool Down;
+
+        /// <summary>Once clients have sent this many more bytes, the server dies: every connection is cut and <see cref="Down"/> set.</summary>
+        public void DieAfterUploading(long bytes)
+        {
+            Interlocked.Exchange(ref _forwardedUp, 0);
+            Interlocked.Exchange(ref _dieAfter, bytes);
         }
 
         /// <summary>Stops forwarding data (connections stay open).</summary>
@@ -162,6 +188,9 @@ public class ConnectionLossTests
         relay.Freeze();
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => s.StatAsync("a.txt", None));
         Assert.Contains("(--timeout)", ex.Message);
+        // The remote is given up: the next operation fails at once, without new time-outs.
+        var next = await Assert.ThrowsAsync<RemoteGaveUpException>(() => s.PutAsync("b.txt", new MemoryStream("y"u8.ToArray()), 1, 0, None));
+        Assert.Contains("giving up on this remote for this run", next.Message);
     }
 
     /// <summary>A source that trickles: one small piece every 250 ms.</summary>

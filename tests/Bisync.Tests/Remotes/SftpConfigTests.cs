@@ -250,6 +250,30 @@ public sealed class SftpConfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Backend_flags_on_the_command_line_override_rclone_conf()
+    {
+        // rclone.conf names a port nobody listens on and a hash command that does not exist.
+        var conf = Conf($"key_file = {RemoteTestEnv.SftpKeyFile}\nmd5sum_command = no-such-md5", port: 1);
+        var local = Path.Combine(_home, Unique("flags-local"));
+        Directory.CreateDirectory(local);
+        File.WriteAllText(Path.Combine(local, "a.txt"), "a");
+        var dir = Unique("flags");
+        var onServer = Path.Combine(RemoteTestEnv.SftpHome, dir);
+        await using (var s = await RemoteTestEnv.Opener(Conf($"key_file = {RemoteTestEnv.SftpKeyFile}"), env: Env()).OpenAsync("r:" + dir, None))
+            await s.MkdirAsync("", None);
+        string[] run = [local, "r:" + dir, "--config", conf, "--workdir", Path.Combine(_home, "work"), "--resync", "--low-level-retries", "1"];
+
+        var refused = Processes.Bisync(run);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Empty(Directory.GetFileSystemEntries(onServer)); // nothing reached the server
+
+        var r = Processes.Bisync([.. run, "--sftp-port", RemoteTestEnv.SftpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--sftp-md5sum-command", "md5sum", "--compare", "size,checksum"]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Equal("a", File.ReadAllText(Path.Combine(onServer, "a.txt")));
+    }
+
+    [Fact]
     public async Task Md5sum_command_none_turns_md5_off_and_leaves_sha1()
     {
         var (s, h, data) = await HashSetup("md5sum_command = none", "a.bin");

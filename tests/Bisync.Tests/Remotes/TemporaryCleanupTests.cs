@@ -28,6 +28,14 @@ public class TemporaryCleanupTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
+    /// <summary>The PID of a process of this host that has ended.</summary>
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        p.WaitForExit();
+        return p.Id;
+    }
+
     private static string Unique(string tag) => tag + "-" + Guid.NewGuid().ToString("N")[..10];
 
     private async Task<(int Code, List<string> Log)> RunAsync(string path1, string path2, string workdir, bool resync)
@@ -63,14 +71,57 @@ public class TemporaryCleanupTests : IDisposable
         File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
         File.SetLastAccessTimeUtc(old, DateTime.UtcNow.AddHours(-2));
         File.WriteAllText(fresh, "half of a");
+        // Just written, as a run of this host killed a moment ago leaves it, and one of a live process.
+        var killedName = ".a.txt." + TemporaryOwner.Tag(DeadPid()) + "-4567cdef.partial";
+        var killed = Path.Combine(onServer, killedName);
+        var live = Path.Combine(onServer, "sub", ".b.txt." + TemporaryOwner.Tag(1) + "-4567cdef.partial");
+        File.WriteAllText(killed, "half of a, killed");
+        File.WriteAllText(live, "half of b, still being written");
 
         var (code, log) = await RunAsync(local, path2, workdir, resync: false);
         Assert.Equal(0, code);
         Assert.False(File.Exists(old), "the abandoned temporary is removed");
+        Assert.False(File.Exists(killed), "a fresh temporary whose writer is dead is removed at once");
         Assert.True(File.Exists(fresh), "a temporary that may be an upload in progress stays");
+        Assert.True(File.Exists(live), "a fresh temporary of a live process stays");
         Assert.Contains(log, l => l == "INFO  : sub/.b.txt.0123abcd.partial: Removed a temporary left by an interrupted run");
+        Assert.Contains(log, l => l == "INFO  : " + killedName + ": Removed a temporary left by an interrupted run");
         Assert.Equal(["a.txt", "sub", Path.Combine("sub", "b.txt")],
             Directory.EnumerateFileSystemEntries(local, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(local, p)).Order().ToList());
+    }
+
+    [Fact]
+    public async Task Sftp_server_dying_mid_upload_fails_the_run_and_the_next_run_removes_the_cut_off_temporary()
+    {
+        await using var relay = new ConnectionLossTests.Relay(RemoteTestEnv.SftpPort);
+        var onServer = Path.Combine(RemoteTestEnv.SftpHome, Unique("died"));
+        var conf = Path.Combine(_dir, "relay.conf");
+        File.WriteAllText(conf, $"[dying]\ntype = sftp\nhost = 127.0.0.1\nport = {relay.Port}\nuser = {RemoteTestEnv.SftpUser}\nkey_file = {RemoteTestEnv.SftpKeyFile}\n");
+        var local = Path.Combine(_dir, "p1");
+        Directory.CreateDirectory(local);
+        File.WriteAllText(Path.Combine(local, "a.txt"), "a");
+        await using (var s = await RemoteTestEnv.Opener(conf).OpenAsync("dying:" + onServer, None))
+            await s.MkdirAsync("", None);
+        string[] run = [local, "dying:" + onServer, "--config", conf, "--workdir", Path.Combine(_dir, "work"), "--low-level-retries", "2", "-v"];
+        var first = Processes.Bisync([.. run, "--resync"]);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+
+        var big = new byte[8 << 20];
+        new Random(3).NextBytes(big);
+        File.WriteAllBytes(Path.Combine(local, "big.bin"), big);
+        relay.DieAfterUploading(2 << 20);
+        var cut = Processes.Bisync(run);
+        Assert.NotEqual(0, cut.ExitCode);
+        var left = Directory.GetFiles(onServer).Select(Path.GetFileName).Where(n => n!.StartsWith(".big.bin.", StringComparison.Ordinal)).ToList();
+        Assert.True(left.Count == 1, "the cut-off upload left its temporary on the server: " + string.Join(", ", left) + "\n" + cut.StdErr);
+
+        relay.Down = false;
+        var next = Processes.Bisync(run);
+        Assert.True(next.ExitCode == 0, next.StdErr);
+        Assert.Contains("INFO  : " + left[0] + ": Removed a temporary left by an interrupted run", next.StdErr);
+        Assert.Equal(["a.txt", "big.bin"], Directory.GetFileSystemEntries(onServer).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(big, File.ReadAllBytes(Path.Combine(onServer, "big.bin")));
+        Assert.Equal(["a.txt", "big.bin"], Directory.GetFileSystemEntries(local).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>A source that cuts the relay's connections once, part-way through the upload.</summary>

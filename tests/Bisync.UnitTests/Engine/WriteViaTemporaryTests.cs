@@ -45,6 +45,22 @@ public sealed class WriteViaTemporaryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_guard_that_says_no_leaves_the_old_file_and_no_temporary()
+    {
+        File.WriteAllText(Path.Combine(_dir, "g.txt"), "saved by the user meanwhile");
+        var local = new LocalStorage(_dir);
+        bool asked = false;
+        await Assert.ThrowsAsync<CommitRefusedException>(() => local.WriteViaTemporaryAsync("g.txt", 3, Time, (temp, _) =>
+        {
+            File.WriteAllBytes(Path.Combine(_dir, temp), [1, 2, 3]);
+            return Task.CompletedTask;
+        }, CancellationToken.None, _ => { asked = true; return Task.FromResult(false); }));
+        Assert.True(asked);
+        Assert.Equal(["g.txt"], Names());
+        Assert.Equal("saved by the user meanwhile", File.ReadAllText(Path.Combine(_dir, "g.txt")));
+    }
+
+    [Fact]
     public async Task A_short_write_is_refused_and_the_old_file_stays()
     {
         File.WriteAllText(Path.Combine(_dir, "c.txt"), "old");

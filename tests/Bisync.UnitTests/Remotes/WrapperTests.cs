@@ -57,7 +57,7 @@ public class WrapperTests
 
         public Task SetModTimeAsync(string path, long modTime, CancellationToken ct) => Step(ct);
 
-        public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct)
+        public async Task<bool> TryCopyToAsync(string srcPath, IStorage destination, string dstPath, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
         {
             await Step(ct);
             return true;
@@ -89,6 +89,31 @@ public class WrapperTests
         var once = new Scripted { Behaviour = (_, _) => throw new IOException("x") };
         await Assert.ThrowsAsync<IOException>(() => Retry(once, 1).MkdirAsync("d", None));
         Assert.Equal(1, once.Calls);
+    }
+
+    [Fact]
+    public async Task After_one_operation_used_all_its_tries_a_network_remote_is_given_up_for_the_run()
+    {
+        var down = new Scripted { Behaviour = (_, _) => throw new TimeoutException("no progress for 1s (--timeout)") };
+        var s = RetryStorage.Wrap(down, 3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), giveUp: true);
+        await Assert.ThrowsAsync<TimeoutException>(() => s.StatAsync("a", None));
+        Assert.Equal(3, down.Calls);
+
+        var ex = await Assert.ThrowsAsync<RemoteGaveUpException>(() => s.DeleteAsync("b", None));
+        Assert.Equal(3, down.Calls); // not even tried once
+        Assert.Contains("failed 3 times (no progress for 1s (--timeout)); giving up on this remote for this run", ex.Message);
+        Assert.False(TransientErrors.IsTransient(ex));
+
+        // Without giveUp (a local disk), and when a retry cured it, every operation gets its own tries.
+        var local = new Scripted { Behaviour = (_, _) => throw new TimeoutException("slow") };
+        var l = RetryStorage.Wrap(local, 3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5));
+        await Assert.ThrowsAsync<TimeoutException>(() => l.StatAsync("a", None));
+        await Assert.ThrowsAsync<TimeoutException>(() => l.StatAsync("a", None));
+        Assert.Equal(6, local.Calls);
+        var flaky = new Scripted { Behaviour = (n, _) => n % 3 != 0 ? throw new IOException("reset") : Task.CompletedTask };
+        var f = RetryStorage.Wrap(flaky, 3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), giveUp: true);
+        for (int i = 0; i < 4; i++) Assert.NotNull(await f.StatAsync("a", None));
+        Assert.Equal(12, flaky.Calls);
     }
 
     [Fact]

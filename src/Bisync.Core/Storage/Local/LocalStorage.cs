@@ -322,12 +322,11 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     /// of a hash of the host name; PID: this process; RANDOM: 8 hex digits per process, so that a reused
     /// PID never meets a name a dead process left; nnnn: a counter).
     /// </summary>
-    private static readonly string HostTag = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Environment.MachineName)).AsSpan(0, 4));
     private static readonly string TempPrefix = TemporaryPrefixFor(Environment.ProcessId) + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
     private static long _tempCounter;
 
     /// <summary>The start of the temporary names that process <paramref name="pid"/> of this host writes.</summary>
-    public static string TemporaryPrefixFor(int pid) => $".bisync-{HostTag}-{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}-";
+    public static string TemporaryPrefixFor(int pid) => ".bisync-" + TemporaryOwner.Tag(pid) + "-";
 
     /// <summary>Our temporary upload names (any process's, this format or the older one): hidden, never listed as user files.</summary>
     public bool IsTemporaryName(string name) =>
@@ -373,17 +372,11 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     private static bool Abandoned(string name, byte[] full, long nowNs, TimeSpan minAge)
     {
         var parts = name[".bisync-".Length..^".partial".Length].Split('-');
-        if (parts.Length == 3 && parts[0] == HostTag && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
-        {
-            if (pid == Environment.ProcessId) return false;
-            if (!Alive(pid)) return true;
-        }
+        if (parts.Length == 3 && TemporaryOwner.WriterIsDead(parts[0], parts[1])) return true;
         if (StatRaw(full, out _) is not { } st) return false;
         var last = Math.Max(ToNs(st), st.CtimeSec * 1_000_000_000L + st.CtimeNsec);
         return nowNs - last >= minAge.Ticks * 100;
     }
-
-    private static bool Alive(int pid) => pid > 0 && (Native.kill(pid, 0) == 0 || Native.Errno != Native.ESRCH);
 
     private static unsafe int Unlink(byte[] full)
     {
@@ -466,11 +459,12 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     /// <paramref name="write"/> fills a fresh temporary name in the file's folder (relative to the root;
     /// one <see cref="IsTemporaryName"/> hides and <see cref="CleanTemporariesAsync"/> removes when this
     /// process is gone), which is then checked (<paramref name="size"/> bytes), given
-    /// <paramref name="modTime"/> and renamed over <paramref name="path"/>, as <see cref="PutAsync"/> does.
+    /// <paramref name="modTime"/> and renamed over <paramref name="path"/> if <paramref name="guard"/> agrees, as <see cref="PutAsync"/> does.
     /// The temporary goes when anything fails. False (nothing done) where only a streamed Put can
     /// write the file: a link stored as a file (-l), or a path through a followed link (--copy-links).
     /// </summary>
-    public async Task<bool> WriteViaTemporaryAsync(string path, long size, long modTime, Func<string, CancellationToken, Task> write, CancellationToken ct)
+    public async Task<bool> WriteViaTemporaryAsync(string path, long size, long modTime, Func<string, CancellationToken, Task> write, CancellationToken ct,
+        CommitGuard? guard = null)
     {
         if (Links == LinkMode.Translate && path.EndsWith(LinkSuffix, StringComparison.Ordinal)) return false;
         var full = Full(path);
@@ -486,6 +480,7 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
             if ((st.Mode & Native.S_IFMT) != Native.S_IFREG || (size >= 0 && (long)st.Size != size))
                 throw new IOException($"short write of {path}: expected {size} bytes, got {st.Size}");
             SetTimes(tempFull, modTime);
+            await CommitAsync(path, guard, ct).ConfigureAwait(false);
             Rename(tempFull, full);
             return true;
         }
