@@ -225,6 +225,29 @@ public class EmptySrcDirsTests
     }
 
     [Fact]
+    public void The_folder_plan_makes_what_the_other_side_lacks_removes_what_it_still_has_and_leaves_a_side_without_folders_alone()
+    {
+        static List<ListingEntry> D(params string[] paths) => [.. paths.Select(p => new ListingEntry(p, -1, 0))];
+        var log = Logger.Silent(LogLevel.Info);
+        // Path1: a, b new; c, d deleted. Path2: b, e new; d, f deleted. (b new on both, d deleted on both: nothing.)
+        var d1 = DirSync.Find("Path1", D("c", "d", "f"), D("a", "b", "f"), log);
+        var d2 = DirSync.Find("Path2", D("c", "d", "f"), D("b", "c", "e"), log);
+        Assert.Equal(["a", "b"], d1.New);
+        Assert.Equal(["c", "d"], d1.Deleted);
+        var plan = DirSync.Decide(d1, d2, D("a", "b", "f"), D("b", "c", "e"), to1: true, to2: true);
+        Assert.Equal(["a"], plan.Make2);
+        Assert.Equal(["c"], plan.Remove2);
+        Assert.Equal(["e"], plan.Make1);
+        Assert.Equal(["f"], plan.Remove1);
+        // Path2 without folders of its own (s3): nothing is made on or removed from it.
+        plan = DirSync.Decide(d1, null, D("a", "b", "f"), [], to1: true, to2: false);
+        Assert.Empty(plan.Make2);
+        Assert.Empty(plan.Remove2);
+        Assert.Empty(plan.Make1);
+        Assert.Empty(plan.Remove1);
+    }
+
+    [Fact]
     public void Listing_files_write_directories_among_files_and_read_them_apart()
     {
         using var t = new TempTree();
