@@ -65,6 +65,9 @@ public static class Flags
                 (o, v) => o.Bisync = o.Bisync with { NoCleanup = v }),
             Bool(None, "--remove-empty-dirs", "Remove empty directories at the end of the run",
                 (o, v) => o.Bisync = o.Bisync with { RemoveEmptyDirs = v }),
+            Bool(None, "--create-empty-src-dirs", "Sync the creation and deletion of directories, so empty ones are mirrored too "
+                + "(listed as d lines; not on s3, which has no empty directories; not with --remove-empty-dirs)",
+                (o, v) => o.Bisync = o.Bisync with { CreateEmptySrcDirs = v }),
             Bool(None, "--recover", "Keep the last good listings (.lst-old) and, after an interrupted or failed run, "
                 + "start from them instead of needing --resync (a file changed on both sides since is kept twice)",
                 (o, v) => o.Bisync = o.Bisync with { Recover = v }),

@@ -11,7 +11,12 @@ namespace Bisync.Engine;
 /// <param name="KeepPrior">Failed paths, and paths left alone because they changed during the run: both
 /// listings keep their prior entry for these, so the next run finds the change again.</param>
 public sealed record Applied(OperationResults On1, OperationResults On2, IReadOnlyList<string> Touched1, IReadOnlyList<string> Touched2,
-    HashSet<string> Failed, HashSet<string> KeepPrior);
+    HashSet<string> Failed, HashSet<string> KeepPrior)
+{
+    /// <summary>--create-empty-src-dirs: the directory operations on each side (null: none planned).</summary>
+    public DirResults? Dirs1 { get; init; }
+    public DirResults? Dirs2 { get; init; }
+}
 
 /// <summary>
 /// Stage: carry out a plan. The only stage that changes either side; --dry-run is a switch in
@@ -25,6 +30,9 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     ConflictNaming? naming = null)
 {
     private readonly ConflictNaming _naming = naming ?? ConflictNaming.Legacy;
+
+    /// <summary>--create-empty-src-dirs: directories to make and remove (after the file copies, and the file deletes).</summary>
+    public DirPlan? Dirs { get; init; }
 
     private sealed class Queues
     {
@@ -86,6 +94,13 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     break;
             }
         }
+        if (Dirs is { } dirs)
+        {
+            foreach (var p in dirs.Make2) log.Info(Messages.Row("Path1", "Queue copy to Path2", Messages.ShowPath(path2.Root + p)));
+            foreach (var p in dirs.Make1) log.Info(Messages.Row("Path2", "Queue copy to Path1", Messages.ShowPath(path1.Root + p)));
+            foreach (var p in dirs.Remove2) log.Info(Messages.Row("Path2", "Queue delete", Messages.ShowPath(path2.Root + p)));
+            foreach (var p in dirs.Remove1) log.Info(Messages.Row("Path1", "Queue delete", Messages.ShowPath(path1.Root + p)));
+        }
         SaveQueues(q);
 
         var on1 = new OperationResults();
@@ -104,6 +119,12 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
             on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1, q.LoserGone2), ct).ConfigureAwait(false));
         }
+        DirResults? made1 = null, made2 = null;
+        if (Dirs is { } dirPlan && !transfers.Stop.IsCancellationRequested)
+        {
+            if (dirPlan.Make1.Count > 0) made1 = await DirSync.MakeAsync(path1, dirPlan.Make1, options.DryRun, log, ct).ConfigureAwait(false);
+            if (dirPlan.Make2.Count > 0) made2 = await DirSync.MakeAsync(path2, dirPlan.Make2, options.DryRun, log, ct).ConfigureAwait(false);
+        }
         await TestHook.AtAsync("after-copies", ct).ConfigureAwait(false);
         if (q.Delete1.Count > 0)
         {
@@ -115,12 +136,31 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             log.Info(Messages.Row("", "Do queued deletes on", "Path2"));
             on2.Add(await transfers.DeleteAsync(path2, q.Delete2, current2, ct).ConfigureAwait(false));
         }
+        DirResults? removed1 = null, removed2 = null;
+        if (Dirs is { } plan2 && !transfers.Stop.IsCancellationRequested)
+        {
+            if (plan2.Remove1.Count > 0) removed1 = await DirSync.RemoveAsync(path1, plan2.Remove1, options.DryRun, log, ct).ConfigureAwait(false);
+            if (plan2.Remove2.Count > 0) removed2 = await DirSync.RemoveAsync(path2, plan2.Remove2, options.DryRun, log, ct).ConfigureAwait(false);
+        }
         // A failed operation on a path is failed for both listings: both keep their prior entry.
         var failed = new HashSet<string>(on1.Failed.Keys.Concat(on2.Failed.Keys), StringComparer.Ordinal);
         var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys).Concat(q.Interrupted), StringComparer.Ordinal);
         var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Deleted1.Done.Keys).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
         var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Deleted2.Done.Keys).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
-        return new Applied(on1, on2, touched1, touched2, failed, keepPrior);
+        return new Applied(on1, on2, touched1, touched2, failed, keepPrior)
+        {
+            Dirs1 = Merge(made1, removed1),
+            Dirs2 = Merge(made2, removed2),
+        };
+    }
+
+    private static DirResults? Merge(DirResults? made, DirResults? removed)
+    {
+        if (made is null) return removed;
+        if (removed is null) return made;
+        made.Removed.UnionWith(removed.Removed);
+        made.Failed.UnionWith(removed.Failed);
+        return made;
     }
 
     private void QueueCopy1To2(Queues q, string path, LogLevel level)
@@ -306,9 +346,11 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         }
         // rclone v1.75 syncs each direction with its deletes, and its copy queue names the deleted paths too.
         var v175 = options.Compat == Compat.V1_75;
-        Save("copy1to2", v175 ? [.. q.Copy1To2, .. q.Delete2] : q.Copy1To2);
-        Save("copy2to1", v175 ? [.. q.Copy2To1, .. q.Delete1] : q.Copy2To1);
-        Save("delete1", q.Delete1);
-        Save("delete2", q.Delete2);
+        // Directories to make go with the copies of their direction, directories to remove with the deletes.
+        List<string> make1 = Dirs?.Make1 ?? [], make2 = Dirs?.Make2 ?? [], remove1 = Dirs?.Remove1 ?? [], remove2 = Dirs?.Remove2 ?? [];
+        Save("copy1to2", v175 ? [.. q.Copy1To2, .. make2, .. q.Delete2, .. remove2] : [.. q.Copy1To2, .. make2]);
+        Save("copy2to1", v175 ? [.. q.Copy2To1, .. make1, .. q.Delete1, .. remove1] : [.. q.Copy2To1, .. make1]);
+        Save("delete1", [.. q.Delete1, .. remove1]);
+        Save("delete2", [.. q.Delete2, .. remove2]);
     }
 }

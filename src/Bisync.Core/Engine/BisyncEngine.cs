@@ -55,6 +55,8 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
         {
             if (options.CopyLinks && options.Links)
                 throw new UserException($"Failed to create file system for \"{options.Path1}\": can't use -l/--links with -L/--copy-links", 1);
+            if (options.CreateEmptySrcDirs && options.RemoveEmptyDirs)
+                throw new UserException("--create-empty-src-dirs and --remove-empty-dirs can't be used together: use one or the other", 1);
             path1 = await opener.OpenAsync(options.Path1, ct).ConfigureAwait(false);
             path2 = await opener.OpenAsync(options.Path2, ct).ConfigureAwait(false);
             foreach (var side in new[] { path1, path2 })

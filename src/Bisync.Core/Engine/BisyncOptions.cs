@@ -69,6 +69,12 @@ public sealed record BisyncOptions
     public bool LocalTime { get; init; }
     public bool NoCleanup { get; init; }
     public bool RemoveEmptyDirs { get; init; }
+
+    /// <summary>
+    /// --create-empty-src-dirs (rclone v1.66+): directories are listed (as <c>d</c> lines) and their creation
+    /// and deletion mirrored, so empty ones are synced too; only on sides that can hold empty directories.
+    /// </summary>
+    public bool CreateEmptySrcDirs { get; init; }
     public bool DryRun { get; init; }
 
     /// <summary>--recover: keep the last good listings (.lst-old) and start from them after an interrupted or failed run.</summary>

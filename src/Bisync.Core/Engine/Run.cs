@@ -84,7 +84,8 @@ internal sealed class Run : IDisposable
 
         FileListing final1 = current1, final2 = current2;
         Applied? applied = null;
-        if (deltas1.Count == 0 && deltas2.Count == 0)
+        var dirFailures = 0;
+        if (deltas1.Count == 0 && deltas2.Count == 0 && (_dirs1?.Count ?? 0) == 0 && (_dirs2?.Count ?? 0) == 0)
         {
             _log.Info("No changes found");
         }
@@ -99,7 +100,12 @@ internal sealed class Run : IDisposable
             var rules = new ConflictRules(_options.ConflictResolve, ConflictNaming.From(_options, DateTimeOffset.Now), current1, current2,
                 Transfers.Precision(_path1, _path2), KeepsModTimes(_path1) && KeepsModTimes(_path2));
             var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p), equal, rules);
-            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log, rules.Naming).ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
+            var dirPlan = _options.CreateEmptySrcDirs
+                ? DirSync.Decide(_dirs1, _dirs2, current1.Dirs, current2.Dirs, _side1.ListsDirs, _side2.ListsDirs)
+                : null;
+            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log, rules.Naming) { Dirs = dirPlan }
+                .ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
+            dirFailures = (applied.Dirs1?.Failed.Count ?? 0) + (applied.Dirs2?.Failed.Count ?? 0);
             if (!_options.DryRun)
             {
                 // After a signal the transfers may have been cancelled: the listings are still written.
@@ -108,6 +114,10 @@ internal sealed class Run : IDisposable
                 final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
                 final1 = await _side1.FillHashesAsync(final1, wrapUp).ConfigureAwait(false);
                 final2 = await _side2.FillHashesAsync(final2, wrapUp).ConfigureAwait(false);
+                if (_side1.ListsDirs)
+                    final1 = final1.WithDirs(await FinalDirsAsync(_path1, current1, applied.Dirs1, applied.On1.Done.Keys, _dirs1, _priorDirs1, applied.Dirs2, wrapUp).ConfigureAwait(false));
+                if (_side2.ListsDirs)
+                    final2 = final2.WithDirs(await FinalDirsAsync(_path2, current2, applied.Dirs2, applied.On2.Done.Keys, _dirs2, _priorDirs2, applied.Dirs1, wrapUp).ConfigureAwait(false));
             }
         }
         Timing("applied changes");
@@ -120,12 +130,29 @@ internal sealed class Run : IDisposable
         Timing("wrote listings");
         await TestHook.AtAsync("after-listings", ct).ConfigureAwait(false);
         StopIfAsked("the listings were saved; what was not done is left for the next run");
-        if (applied is { Failed.Count: > 0 })
+        if (applied is { Failed.Count: > 0 } || dirFailures > 0)
             throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed") { Retryable = true };
 
         if (_options.CheckSync == CheckSyncMode.True && !_options.DryRun && !CheckSync.Run(final1, final2, _path1.Root, _path2.Root, _log))
             throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
         await FinishAsync(ct).ConfigureAwait(false);
+    }
+
+    // --create-empty-src-dirs: each side's directory deltas and prior directories (null when the side's directories are not synced).
+    private DirDeltas? _dirs1, _dirs2;
+    private List<ListingEntry>? _priorDirs1, _priorDirs2;
+
+    /// <summary>
+    /// A side's directories after the run: see <see cref="DirSync.FinalAsync"/>. Where making or removing a
+    /// directory on the other side (<paramref name="other"/>) failed, this side keeps its prior state of it.
+    /// </summary>
+    private static Task<List<ListingEntry>> FinalDirsAsync(IStorage storage, FileListing current, DirResults? here, IEnumerable<string> written,
+        DirDeltas? deltas, List<ListingEntry>? prior, DirResults? other, CancellationToken ct)
+    {
+        var failed = other?.Failed ?? [];
+        var notYet = deltas?.New.Where(failed.Contains) ?? [];
+        var stillThere = deltas is null || prior is null ? [] : prior.Where(e => failed.Contains(e.Path) && deltas.Deleted.Contains(e.Path));
+        return DirSync.FinalAsync(storage, current.Dirs, here, written, notYet, stillThere, ct);
     }
 
     /// <summary>
@@ -159,6 +186,20 @@ internal sealed class Run : IDisposable
         var firstError = copied1.FirstError ?? synced2.FirstError;
         if (firstError is not null)
             throw new CriticalException($"resync failed: {firstError.Message}");
+        // --create-empty-src-dirs: as rclone's copy Path2 to Path1 and then Path1 to Path2 with empty directories.
+        DirResults? dirs1 = null, dirs2 = null;
+        if (_side1.ListsDirs)
+        {
+            var has1 = current1.Dirs.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
+            dirs1 = await DirSync.MakeAsync(_path1, current2.Dirs.Select(e => e.Path).Where(p => !has1.Contains(p)), _options.DryRun, _log, ct).ConfigureAwait(false);
+        }
+        if (_side2.ListsDirs)
+        {
+            var has2 = current2.Dirs.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
+            dirs2 = await DirSync.MakeAsync(_path2, current1.Dirs.Select(e => e.Path).Where(p => !has2.Contains(p)), _options.DryRun, _log, ct).ConfigureAwait(false);
+        }
+        if ((dirs1?.Failed.Count ?? 0) + (dirs2?.Failed.Count ?? 0) > 0)
+            throw new CriticalException("resync failed: a directory could not be made");
 
         SyncToDisk(copied1.Done.Count, synced2.Done.Count);
         _log.Info("Resync updating listings");
@@ -169,6 +210,8 @@ internal sealed class Run : IDisposable
             final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
             final1 = await _side1.FillHashesAsync(final1, ct).ConfigureAwait(false);
             final2 = await _side2.FillHashesAsync(final2, ct).ConfigureAwait(false);
+            if (_side1.ListsDirs) final1 = final1.WithDirs(await DirSync.FinalAsync(_path1, current1.Dirs, dirs1, copied1.Done.Keys, [], [], ct).ConfigureAwait(false));
+            if (_side2.ListsDirs) final2 = final2.WithDirs(await DirSync.FinalAsync(_path2, current2.Dirs, dirs2, synced2.Done.Keys, [], [], ct).ConfigureAwait(false));
         }
         _listings.WriteFinal(_names.Listing1, final1);
         _listings.WriteFinal(_names.Listing2, final2);
@@ -233,7 +276,23 @@ internal sealed class Run : IDisposable
         Timing($"listed {name} ({current.Count} files)");
         writes.Add(Task.Run(() => _listings.Write(_listings.New(side), current), ct));
         Safety.NotEmpty(name, current.Count, _listings.New(side), _log);
-        return (current, FindDeltas(name, _listings.Prior(side), current, storage));
+        var deltas = FindDeltas(name, _listings.Prior(side), current, storage);
+        if ((side == 1 ? _side1 : _side2).ListsDirs)
+        {
+            List<ListingEntry> prior;
+            try
+            {
+                prior = ListingFile.ReadDirs(_listings.Prior(side));
+            }
+            catch (ListingFormatException ex)
+            {
+                throw new CriticalException(ex.Message);
+            }
+            var dirs = DirSync.Find(name, prior, current.Dirs, _log);
+            if (side == 1) (_dirs1, _priorDirs1) = (dirs, prior);
+            else (_dirs2, _priorDirs2) = (dirs, prior);
+        }
+        return (current, deltas);
     }
 
     private async Task FinishAsync(CancellationToken ct)

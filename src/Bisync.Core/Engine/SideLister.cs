@@ -22,20 +22,28 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
 
     private readonly Comparison _compare = new(options);
 
+    /// <summary>Whether this side's directories are listed and synced (--create-empty-src-dirs, on a backend with directories).</summary>
+    public bool ListsDirs => DirSync.Tracks(options, storage);
+
+    /// <summary>The side's files, and with <see cref="ListsDirs"/> its directories (<see cref="FileListing.Dirs"/>).</summary>
     public async Task<FileListing> ListAsync(CancellationToken ct)
     {
         _temporaries.Clear();
+        var dirs = ListsDirs ? new List<StorageEntry>() : null;
+        FileListing WithDirs(FileListing files) => dirs is null ? files : files.WithDirs(dirs.Select(DirSync.Entry));
         if (!_compare.ListingHashes(storage))
         {
-            var plain = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link).ConfigureAwait(false);
+            var plain = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, unsafeName: Unsafe, temporary: _temporaries.Add, skippedLink: Link,
+                directoryEntries: dirs).ConfigureAwait(false);
             // rclone v1.75 leaves the hash column out unless checksums are compared (whatever the backend knows).
-            return _compare.Legacy ? plain : WithoutHashes(plain);
+            return WithDirs(_compare.Legacy ? plain : WithoutHashes(plain));
         }
-        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe, _temporaries.Add, Link).ConfigureAwait(false);
+        var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe, _temporaries.Add, Link,
+            directoryEntries: dirs).ConfigureAwait(false);
         _cache ??= new HashCache(hashCacheFile);
         var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct, _compare.MayRead(storage)).ConfigureAwait(false);
         _read = read;
-        return hashed;
+        return WithDirs(hashed);
     }
 
     /// <summary>

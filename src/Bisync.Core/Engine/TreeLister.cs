@@ -17,15 +17,19 @@ public static class TreeLister
     /// "..", empty segments): it is left out of the listing, and never walked into or acted on.</param>
     /// <param name="temporary">Told of each of the backend's own temporary names met (left out of the listing).</param>
     /// <param name="skippedLink">Told of each symbolic link the backend neither follows nor stores (left out).</param>
+    /// <param name="directoryEntries">Filled with the directories the listing holds (--create-empty-src-dirs), with their
+    /// times: those the filter keeps, not one that an --exclude-if-present marker excludes.</param>
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
         List<string>? directories = null, bool fileIds = false, Action<string>? unsafeName = null,
-        Action<string>? temporary = null, Action<string>? skippedLink = null)
+        Action<string>? temporary = null, Action<string>? skippedLink = null, List<StorageEntry>? directoryEntries = null)
     {
-        if (directories is null && storage.Capability<IRecursiveLister>() is { } flat)
+        if (directories is null && directoryEntries is null && storage.Capability<IRecursiveLister>() is { } flat)
             return await ListFlatAsync(storage, flat, filter, ct, fileIds, unsafeName, temporary, skippedLink).ConfigureAwait(false);
 
         var files = new ConcurrentBag<FileListing.Builder>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
+        var dirEntries = directoryEntries is null ? null : new ConcurrentBag<StorageEntry>();
+        var markerDirs = directoryEntries is null ? null : new ConcurrentBag<string>();
         var pending = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
         var outstanding = 1;
         Exception? failure = null;
@@ -51,7 +55,7 @@ public static class TreeLister
                             entries.Clear();
                             await foreach (var e in storage.ListAsync(dir, ct).ConfigureAwait(false)) entries.Add(e);
                         }
-                        ProcessDirectory(entries, found);
+                        ProcessDirectory(dir, entries, found);
                     }
                 }
                 catch (Exception ex)
@@ -67,13 +71,17 @@ public static class TreeLister
         }
 
         // Each worker keeps one list of what it found; directories are queued for any worker.
-        void ProcessDirectory(List<StorageEntry> entries, FileListing.Builder local)
+        void ProcessDirectory(string dir, List<StorageEntry> entries, FileListing.Builder local)
         {
             if (filter.ExcludeIfPresent.Count > 0)
             {
                 foreach (var e in entries)
                 {
-                    if (!e.IsDir && filter.ExcludeIfPresent.Contains(e.Name)) return;
+                    if (!e.IsDir && filter.ExcludeIfPresent.Contains(e.Name))
+                    {
+                        markerDirs?.Add(dir);
+                        return;
+                    }
                 }
             }
             foreach (var e in entries)
@@ -92,6 +100,7 @@ public static class TreeLister
                 {
                     if (!filter.IsEmpty && !filter.IncludeDirectory(e.Path)) continue;
                     dirs?.Add(e.Path);
+                    dirEntries?.Add(e);
                     Interlocked.Increment(ref outstanding);
                     pending.Writer.TryWrite(e.Path);
                 }
@@ -114,6 +123,11 @@ public static class TreeLister
         if (failure is not null) throw failure;
 
         if (directories is not null && dirs is not null) directories.AddRange(dirs);
+        if (directoryEntries is not null && dirEntries is not null)
+        {
+            var excluded = markerDirs!.ToHashSet(StringComparer.Ordinal);
+            directoryEntries.AddRange(excluded.Count == 0 ? dirEntries : dirEntries.Where(d => !excluded.Contains(d.Path)));
+        }
         return FileListing.Builder.Merge(files.ToArray());
     }
 

@@ -42,6 +42,21 @@ public sealed class FileListing
 
     public static FileListing Empty() => new([], []);
 
+    /// <summary>
+    /// The side's directories (--create-empty-src-dirs; empty otherwise), in Go byte order: written as
+    /// <c>d</c> lines among the files. Kept apart from the files, so no file stage ever meets one;
+    /// a listing made from this one (<see cref="With"/>, <see cref="WithHashes"/>) has none.
+    /// </summary>
+    public IReadOnlyList<ListingEntry> Dirs { get; private init; } = [];
+
+    /// <summary>This listing's files with <paramref name="dirs"/> (sorted here) as its directories.</summary>
+    public FileListing WithDirs(IEnumerable<ListingEntry> dirs)
+    {
+        var sorted = dirs.ToList();
+        sorted.Sort((a, b) => Text.GoOrdinalComparer.Instance.Compare(a.Path, b.Path));
+        return new FileListing(_slots, _chunks, _ids) { Dirs = sorted };
+    }
+
     public int Count => _slots.Length;
 
     /// <summary>The entries in path order; each access makes the entry (and its path string) anew.</summary>

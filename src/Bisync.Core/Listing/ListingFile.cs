@@ -65,8 +65,25 @@ public static class ListingFile
             PutAscii(HeaderPrefix);
             PutAscii(chars[..FormatTime(chars, (stamp.UtcTicks - DateTime.UnixEpoch.Ticks) * 100, localTime)]);
             PutAscii("\n");
+            // Directories (--create-empty-src-dirs) go among the files in path order, as rclone v1.66+ writes them:
+            // flags "d", size -1, no hash, the directory's time.
+            var dirs = listing.Dirs;
+            var nextDir = 0;
+            void PutDirsBefore(string? path)
+            {
+                for (; nextDir < dirs.Count && (path is null || Text.GoOrdinalComparer.Instance.Compare(dirs[nextDir].Path, path) < 0); nextDir++)
+                {
+                    var d = dirs[nextDir];
+                    PutAscii("d       -1 - - ");
+                    PutAscii(noTimes || d.ModTime == NoTime ? ZeroTime : FormatTime(d.ModTime, localTime));
+                    PutAscii(" ");
+                    Put(Encoding.UTF8.GetBytes(GoQuote.NeedsNoEscaping(d.Path) ? "\"" + d.Path + "\"" : GoQuote.Quote(d.Path)));
+                    PutAscii("\n");
+                }
+            }
             for (var i = 0; i < listing.Count; i++)
             {
+                if (nextDir < dirs.Count) PutDirsBefore(listing.PathAt(i));
                 var e = listing.GetRaw(i);
                 // flags, size right-aligned in 8, hash, id, time
                 var n = 0;
@@ -109,6 +126,7 @@ public static class ListingFile
                     PutAscii("\n");
                 }
             }
+            PutDirsBefore(null);
             Flush();
         });
     }
@@ -200,8 +218,13 @@ public static class ListingFile
         return new FileListing(entries, sorted);
     }
 
-    /// <summary>Reads a listing line by line, in file order (rclone writes them sorted).</summary>
-    public static IEnumerable<ListingEntry> Stream(string path)
+    /// <summary>The directory lines (<c>d</c>, written with --create-empty-src-dirs) of a listing, in file order.</summary>
+    public static List<ListingEntry> ReadDirs(string path) => Lines(path, dirs: true).ToList();
+
+    /// <summary>Reads a listing's files line by line, in file order (rclone writes them sorted); directory lines are passed over.</summary>
+    public static IEnumerable<ListingEntry> Stream(string path) => Lines(path, dirs: false);
+
+    private static IEnumerable<ListingEntry> Lines(string path, bool dirs)
     {
         // Invalid UTF-8 is damage: rclone writes such bytes Go-quoted (\xff), never raw.
         using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true), false, 1 << 16);
@@ -214,15 +237,16 @@ public static class ListingFile
             lineNo++;
             if (line.Length == 0 || line[0] == '#') continue;
             ListingEntry entry;
+            bool isDir;
             try
             {
-                entry = ParseLine(line);
+                entry = Parse(line, out isDir);
             }
             catch (FormatException ex)
             {
                 throw new ListingFormatException($"{path}:{lineNo}: invalid listing line: {ex.Message}");
             }
-            yield return entry;
+            if (isDir == dirs) yield return entry;
         }
     }
 
@@ -251,7 +275,15 @@ public static class ListingFile
         }
     }
 
+    /// <summary>One file line (a directory line is refused here: see <see cref="ReadDirs"/>).</summary>
     public static ListingEntry ParseLine(string line)
+    {
+        var e = Parse(line, out var isDir);
+        return isDir ? throw new FormatException("bad flags \"d\": a directory where a file was expected") : e;
+    }
+
+    /// <summary>A file line (flags "-") or a directory line (flags "d", --create-empty-src-dirs).</summary>
+    public static ListingEntry Parse(string line, out bool isDir)
     {
         var span = line.AsSpan();
         var pos = 0;
@@ -264,7 +296,8 @@ public static class ListingFile
         if (pos >= span.Length) throw new FormatException("missing path");
         var quoted = span[pos..];
         // rclone writes "-" as the flags and the id; -1 is its size when unknown.
-        if (flags is not "-") throw new FormatException($"bad flags \"{flags.ToString()}\"");
+        isDir = flags is "d";
+        if (flags is not "-" && !isDir) throw new FormatException($"bad flags \"{flags.ToString()}\"");
         if (!long.TryParse(size, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sizeValue) || sizeValue < -1)
             throw new FormatException($"bad size \"{size.ToString()}\"");
         if (id.Length > 255 || id.ContainsAnyExceptInRange('!', '~'))

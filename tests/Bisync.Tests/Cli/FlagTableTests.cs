@@ -44,6 +44,7 @@ public class FlagTableTests
         ["--localtime"] = Expect.On(o => o.Bisync.LocalTime),
         ["--no-cleanup"] = Expect.On(o => o.Bisync.NoCleanup),
         ["--remove-empty-dirs"] = Expect.On(o => o.Bisync.RemoveEmptyDirs),
+        ["--create-empty-src-dirs"] = Expect.On(o => o.Bisync.CreateEmptySrcDirs),
         ["--resync"] = Expect.On(o => o.Bisync.Resync),
         ["--workdir"] = Expect.Value("wd", o => o.Bisync.Workdir, "wd"),
 

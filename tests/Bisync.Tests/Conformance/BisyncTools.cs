@@ -76,6 +76,7 @@ public sealed partial class RcloneTool(string executable = "rclone") : IBisyncTo
         if (o.DryRun) a.Add("--dry-run");
         if (o.Force) a.Add("--force");
         if (o.RemoveEmptyDirs) a.Add("--remove-empty-dirs");
+        if (o.CreateEmptySrcDirs) a.Add("--create-empty-src-dirs");
         if (o.CheckAccess) a.Add("--check-access");
         if (o.CheckFilename != "RCLONE_TEST") a.Add("--check-filename=" + o.CheckFilename);
         if (o.CheckSync == CheckSyncMode.Only) a.Add("--check-sync=only");

@@ -366,6 +366,7 @@ public sealed partial class ScenarioRunner
                 "dry-run" => options with { DryRun = true },
                 "force" => options with { Force = true },
                 "remove-empty-dirs" => options with { RemoveEmptyDirs = true },
+                "create-empty-src-dirs" => options with { CreateEmptySrcDirs = true },
                 "check-access" => options with { CheckAccess = true },
                 "check-filename" => options with { CheckFilename = Value() },
                 "check-sync-only" => options with { CheckSync = CheckSyncMode.Only },
@@ -421,7 +422,6 @@ public sealed partial class ScenarioRunner
     /// </summary>
     private static readonly Dictionary<string, string> NotYetWired = new(StringComparer.Ordinal)
     {
-        ["create-empty-src-dirs"] = "--create-empty-src-dirs",
         ["backupdir1"] = "--backup-dir1",
         ["backupdir2"] = "--backup-dir2",
         ["norm"] = "Unicode normalisation and --ignore-case-sync",
