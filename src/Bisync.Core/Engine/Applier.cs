@@ -10,8 +10,14 @@ namespace Bisync.Engine;
 /// <param name="Failed">Paths whose operation failed on either side.</param>
 /// <param name="KeepPrior">Failed paths, and paths left alone because they changed during the run: both
 /// listings keep their prior entry for these, so the next run finds the change again.</param>
+/// <param name="Unlisted">Paths left out of both new listings although both sides hold them: under
+/// <c>--compat 1.75</c>, a conflict Path2 won, as rclone v1.75 leaves it (the next run finds the file new on
+/// both sides and, the two being equal, records it then).</param>
 public sealed record Applied(OperationResults On1, OperationResults On2, IReadOnlyList<string> Touched1, IReadOnlyList<string> Touched2,
-    HashSet<string> Failed, HashSet<string> KeepPrior);
+    HashSet<string> Failed, HashSet<string> KeepPrior)
+{
+    public IReadOnlySet<string> Unlisted { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// Stage: carry out a plan. The only stage that changes either side; --dry-run is a switch in
@@ -39,6 +45,9 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         /// <summary>What the conflict renames left on each side: the old name gone, the new one as renamed.
         /// Recorded, not read back later, so a file saved under the old name meanwhile is news for the next run.</summary>
         public readonly OperationResults Renames1 = new(), Renames2 = new();
+
+        /// <summary>Conflicts whose winner is Path2 (its copy to Path1 queued).</summary>
+        public readonly List<string> Path2Won = [];
     }
 
     public async Task<Applied> ApplyAsync(SyncPlan plan, FileListing current1, FileListing current2, CancellationToken ct)
@@ -120,7 +129,13 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys).Concat(q.Interrupted), StringComparer.Ordinal);
         var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Deleted1.Done.Keys).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
         var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Deleted2.Done.Keys).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
-        return new Applied(on1, on2, touched1, touched2, failed, keepPrior);
+        // rclone v1.75 leaves a conflict Path2 won out of both new listings (test_resolve's golden listings
+        // show it); under its profile we do the same, for the copies that were made.
+        var unlisted = new HashSet<string>(StringComparer.Ordinal);
+        if (options.Compat == Compat.V1_75)
+            foreach (var path in q.Path2Won)
+                if (on1.Done.ContainsKey(path) && !keepPrior.Contains(path)) unlisted.Add(path);
+        return new Applied(on1, on2, touched1, touched2, failed, keepPrior) { Unlisted = unlisted };
     }
 
     private void QueueCopy1To2(Queues q, string path, LogLevel level)
@@ -231,6 +246,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             loserGone.Add(path);
             if (winner == 1) QueueCopy1To2Bare(q, path);
             else QueueCopy2To1Bare(q, path);
+            if (winner == 2) q.Path2Won.Add(path);
             return;
         }
         var rename = (loser == 1 ? d.Rename1 : d.Rename2)!;
@@ -242,7 +258,11 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                 log.Notice(Messages.Row($"Path{side}", $"Not renaming Path{side} copy, as it was determined the winner", Messages.ShowPath(storage.Root + path)));
                 loserGone.Add(path);
                 if (side == 1) QueueCopy1To2(q, path, LogLevel.Notice);
-                else QueueCopy2To1(q, path, LogLevel.Notice);
+                else
+                {
+                    QueueCopy2To1(q, path, LogLevel.Notice);
+                    q.Path2Won.Add(path);
+                }
             }
             else
             {
