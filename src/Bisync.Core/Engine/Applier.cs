@@ -106,12 +106,12 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         if (q.Copy2To1.Count > 0)
         {
             log.Info(Messages.Row("Path2", "Do queued copies to", "Path1"));
-            on1.Add(await transfers.CopyAsync(path2, path1, Items(q.Copy2To1, current2, current1, q.Renamed2, q.LoserGone1), ct).ConfigureAwait(false));
+            on1.Add(await transfers.CopyAsync(path2, path1, Items(q.Copy2To1, current2, current1, q.Renamed2, q.LoserGone1, q.Renames2), ct).ConfigureAwait(false));
         }
         if (q.Copy1To2.Count > 0)
         {
             log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
-            on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1, q.LoserGone2), ct).ConfigureAwait(false));
+            on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1, q.LoserGone2, q.Renames1), ct).ConfigureAwait(false));
         }
         await TestHook.AtAsync("after-copies", ct).ConfigureAwait(false);
         if (q.Delete1.Count > 0)
@@ -172,8 +172,8 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         var keepBoth = _naming.ForKeepBoth;
         var p1 = await StillFreeAsync(keepBoth, d.Path, 1, d.Rename1!, null, ct).ConfigureAwait(false);
         var p2 = await StillFreeAsync(keepBoth, d.Path, 2, d.Rename2!, p1, ct).ConfigureAwait(false);
-        await RenameLoserAsync(q, 1, d.Path, p1, ct).ConfigureAwait(false);
-        await RenameLoserAsync(q, 2, d.Path, p2, ct).ConfigureAwait(false);
+        await RenameLoserAsync(q, 1, d.Path, p1, current1, ct).ConfigureAwait(false);
+        await RenameLoserAsync(q, 2, d.Path, p2, current2, ct).ConfigureAwait(false);
     }
 
     /// <summary>Null when the side still holds the file its listing of this run holds, else what changed.</summary>
@@ -190,7 +190,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     /// left is recorded (not read back later). When the file went away in the moment since the
     /// re-check, the path keeps its prior entries and nothing is queued.
     /// </summary>
-    private async Task RenameLoserAsync(Queues q, int side, string path, string to, CancellationToken ct)
+    private async Task RenameLoserAsync(Queues q, int side, string path, string to, FileListing listing, CancellationToken ct)
     {
         var storage = side == 1 ? path1 : path2;
         var results = side == 1 ? q.Renames1 : q.Renames2;
@@ -200,6 +200,11 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             if (await transfers.RenameAsync(storage, path, to, ct).ConfigureAwait(false) is { } renamed)
             {
                 results.Done[path] = null;
+                // The renamed file is the version this run listed (re-checked): it keeps the listed checksum, which
+                // its copy to the other side then records there too (a remote side without it could not learn it).
+                if (!Hasher.Known(renamed.Hash) && listing.TryGet(path, out var listed) && Hasher.Known(listed.Hash)
+                    && listed.Size == renamed.Size)
+                    renamed = renamed with { Hash = listed.Hash };
                 results.Done[to] = renamed;
             }
         }
@@ -267,7 +272,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             else
             {
                 var to = await StillFreeAsync(_naming, path, side, rename, null, ct).ConfigureAwait(false);
-                await RenameLoserAsync(q, side, path, to, ct).ConfigureAwait(false);
+                await RenameLoserAsync(q, side, path, to, side == 1 ? current1 : current2, ct).ConfigureAwait(false);
             }
         }
     }
@@ -302,13 +307,15 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     /// The copies of a queue with what the listings just saw on both sides; a conflict copy was
     /// renamed since, so it is looked at afresh.
     /// </summary>
-    private List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed, HashSet<string> loserGone)
+    private List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed, HashSet<string> loserGone,
+        OperationResults renames)
     {
         var renamedTo = new HashSet<string>(renamed.Select(r => r.To), StringComparer.Ordinal);
         var items = new List<CopyItem>(paths.Count);
         foreach (var p in paths)
         {
-            if (renamedTo.Contains(p)) { items.Add(new CopyItem(p)); continue; }
+            // A conflict copy: looked at again before the copy; what the rename left is only a hint (its checksum).
+            if (renamedTo.Contains(p)) { items.Add(new CopyItem(p, renames.Done.GetValueOrDefault(p))); continue; }
             StorageEntry? s = from.TryGet(p, out var a) ? a.ToStorageEntry() : null;
             // A conflict's loser was moved away or deleted there (in a dry run it is still there).
             StorageEntry? d = to.TryGet(p, out var b) && (options.DryRun || !loserGone.Contains(p)) ? b.ToStorageEntry() : null;
