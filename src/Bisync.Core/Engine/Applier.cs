@@ -10,12 +10,17 @@ namespace Bisync.Engine;
 /// <param name="Failed">Paths whose operation failed on either side.</param>
 /// <param name="KeepPrior">Failed paths, and paths left alone because they changed during the run: both
 /// listings keep their prior entry for these, so the next run finds the change again.</param>
+/// <param name="Unlisted">Paths left out of both new listings although both sides hold them: under
+/// <c>--compat 1.75</c>, a conflict Path2 won, as rclone v1.75 leaves it (the next run finds the file new on
+/// both sides and, the two being equal, records it then).</param>
 public sealed record Applied(OperationResults On1, OperationResults On2, IReadOnlyList<string> Touched1, IReadOnlyList<string> Touched2,
     HashSet<string> Failed, HashSet<string> KeepPrior)
 {
     /// <summary>--create-empty-src-dirs: the directory operations on each side (null: none planned).</summary>
     public DirResults? Dirs1 { get; init; }
     public DirResults? Dirs2 { get; init; }
+
+    public IReadOnlySet<string> Unlisted { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -47,6 +52,9 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         /// <summary>What the conflict renames left on each side: the old name gone, the new one as renamed.
         /// Recorded, not read back later, so a file saved under the old name meanwhile is news for the next run.</summary>
         public readonly OperationResults Renames1 = new(), Renames2 = new();
+
+        /// <summary>Conflicts whose winner is Path2 (its copy to Path1 queued).</summary>
+        public readonly List<string> Path2Won = [];
     }
 
     public async Task<Applied> ApplyAsync(SyncPlan plan, FileListing current1, FileListing current2, CancellationToken ct)
@@ -112,12 +120,12 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         if (q.Copy2To1.Count > 0)
         {
             log.Info(Messages.Row("Path2", "Do queued copies to", "Path1"));
-            on1.Add(await transfers.CopyAsync(path2, path1, Items(q.Copy2To1, current2, current1, q.Renamed2, q.LoserGone1), ct).ConfigureAwait(false));
+            on1.Add(await transfers.CopyAsync(path2, path1, Items(q.Copy2To1, current2, current1, q.Renamed2, q.LoserGone1, q.Renames2), ct).ConfigureAwait(false));
         }
         if (q.Copy1To2.Count > 0)
         {
             log.Info(Messages.Row("Path1", "Do queued copies to", "Path2"));
-            on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1, q.LoserGone2), ct).ConfigureAwait(false));
+            on2.Add(await transfers.CopyAsync(path1, path2, Items(q.Copy1To2, current1, current2, q.Renamed1, q.LoserGone2, q.Renames1), ct).ConfigureAwait(false));
         }
         DirResults? made1 = null, made2 = null;
         if (Dirs is { } dirPlan && !transfers.Stop.IsCancellationRequested)
@@ -147,10 +155,17 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         var keepPrior = new HashSet<string>(failed.Concat(on1.Skipped.Keys).Concat(on2.Skipped.Keys).Concat(q.Interrupted), StringComparer.Ordinal);
         var touched1 = q.Copy2To1.Concat(q.Delete1).Concat(q.Deleted1.Done.Keys).Concat(q.Renamed1.SelectMany(r => new[] { r.From, r.To })).ToList();
         var touched2 = q.Copy1To2.Concat(q.Delete2).Concat(q.Deleted2.Done.Keys).Concat(q.Renamed2.SelectMany(r => new[] { r.From, r.To })).ToList();
+        // rclone v1.75 leaves a conflict Path2 won out of both new listings (test_resolve's golden listings
+        // show it); under its profile we do the same, for the copies that were made.
+        var unlisted = new HashSet<string>(StringComparer.Ordinal);
+        if (options.Compat == Compat.V1_75)
+            foreach (var path in q.Path2Won)
+                if (on1.Done.ContainsKey(path) && !keepPrior.Contains(path)) unlisted.Add(path);
         return new Applied(on1, on2, touched1, touched2, failed, keepPrior)
         {
             Dirs1 = Merge(made1, removed1),
             Dirs2 = Merge(made2, removed2),
+            Unlisted = unlisted,
         };
     }
 
@@ -197,8 +212,8 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         var keepBoth = _naming.ForKeepBoth;
         var p1 = await StillFreeAsync(keepBoth, d.Path, 1, d.Rename1!, null, ct).ConfigureAwait(false);
         var p2 = await StillFreeAsync(keepBoth, d.Path, 2, d.Rename2!, p1, ct).ConfigureAwait(false);
-        await RenameLoserAsync(q, 1, d.Path, p1, ct).ConfigureAwait(false);
-        await RenameLoserAsync(q, 2, d.Path, p2, ct).ConfigureAwait(false);
+        await RenameLoserAsync(q, 1, d.Path, p1, current1, ct).ConfigureAwait(false);
+        await RenameLoserAsync(q, 2, d.Path, p2, current2, ct).ConfigureAwait(false);
     }
 
     /// <summary>Null when the side still holds the file its listing of this run holds, else what changed.</summary>
@@ -215,7 +230,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     /// left is recorded (not read back later). When the file went away in the moment since the
     /// re-check, the path keeps its prior entries and nothing is queued.
     /// </summary>
-    private async Task RenameLoserAsync(Queues q, int side, string path, string to, CancellationToken ct)
+    private async Task RenameLoserAsync(Queues q, int side, string path, string to, FileListing listing, CancellationToken ct)
     {
         var storage = side == 1 ? path1 : path2;
         var results = side == 1 ? q.Renames1 : q.Renames2;
@@ -225,6 +240,11 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             if (await transfers.RenameAsync(storage, path, to, ct).ConfigureAwait(false) is { } renamed)
             {
                 results.Done[path] = null;
+                // The renamed file is the version this run listed (re-checked): it keeps the listed checksum, which
+                // its copy to the other side then records there too (a remote side without it could not learn it).
+                if (!Hasher.Known(renamed.Hash) && listing.TryGet(path, out var listed) && Hasher.Known(listed.Hash)
+                    && listed.Size == renamed.Size)
+                    renamed = renamed with { Hash = listed.Hash };
                 results.Done[to] = renamed;
             }
         }
@@ -271,6 +291,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
             loserGone.Add(path);
             if (winner == 1) QueueCopy1To2Bare(q, path);
             else QueueCopy2To1Bare(q, path);
+            if (winner == 2) q.Path2Won.Add(path);
             return;
         }
         var rename = (loser == 1 ? d.Rename1 : d.Rename2)!;
@@ -282,12 +303,16 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                 log.Notice(Messages.Row($"Path{side}", $"Not renaming Path{side} copy, as it was determined the winner", Messages.ShowPath(storage.Root + path)));
                 loserGone.Add(path);
                 if (side == 1) QueueCopy1To2(q, path, LogLevel.Notice);
-                else QueueCopy2To1(q, path, LogLevel.Notice);
+                else
+                {
+                    QueueCopy2To1(q, path, LogLevel.Notice);
+                    q.Path2Won.Add(path);
+                }
             }
             else
             {
                 var to = await StillFreeAsync(_naming, path, side, rename, null, ct).ConfigureAwait(false);
-                await RenameLoserAsync(q, side, path, to, ct).ConfigureAwait(false);
+                await RenameLoserAsync(q, side, path, to, side == 1 ? current1 : current2, ct).ConfigureAwait(false);
             }
         }
     }
@@ -322,13 +347,15 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
     /// The copies of a queue with what the listings just saw on both sides; a conflict copy was
     /// renamed since, so it is looked at afresh.
     /// </summary>
-    private List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed, HashSet<string> loserGone)
+    private List<CopyItem> Items(List<string> paths, FileListing from, FileListing to, List<(string From, string To)> renamed, HashSet<string> loserGone,
+        OperationResults renames)
     {
         var renamedTo = new HashSet<string>(renamed.Select(r => r.To), StringComparer.Ordinal);
         var items = new List<CopyItem>(paths.Count);
         foreach (var p in paths)
         {
-            if (renamedTo.Contains(p)) { items.Add(new CopyItem(p)); continue; }
+            // A conflict copy: looked at again before the copy; what the rename left is only a hint (its checksum).
+            if (renamedTo.Contains(p)) { items.Add(new CopyItem(p, renames.Done.GetValueOrDefault(p))); continue; }
             StorageEntry? s = from.TryGet(p, out var a) ? a.ToStorageEntry() : null;
             // A conflict's loser was moved away or deleted there (in a dry run it is still there).
             StorageEntry? d = to.TryGet(p, out var b) && (options.DryRun || !loserGone.Contains(p)) ? b.ToStorageEntry() : null;

@@ -35,7 +35,10 @@ public sealed class BackupDir
         _log = log;
     }
 
-    /// <summary>The backup of each side (null: none), after refusing a backup folder that overlaps a synced path.</summary>
+    /// <summary>
+    /// The backup of each side (null: none), after refusing a backup folder that overlaps a synced path: as in
+    /// rclone v1.75, a critical error (the listings are set aside and the next run needs --resync).
+    /// </summary>
     public static async Task<(BackupDir? For1, BackupDir? For2)> OpenAsync(IStorageOpener opener, BisyncOptions o, IStorage path1, IStorage path2,
         Logger log, CancellationToken ct)
     {
@@ -46,7 +49,7 @@ public sealed class BackupDir
             if (dir is null) continue;
             foreach (var (name, path) in new[] { ("Path1", o.Path1), ("Path2", o.Path2) })
                 if (Overlap(dir, path))
-                    throw new UserException($"{flag} \"{dir}\" overlaps {name} \"{path}\": use a folder outside both synced paths", 2);
+                    throw new CriticalException($"{flag} \"{dir}\" overlaps {name} \"{path}\": use a folder outside both synced paths");
         }
         var b1 = await OneAsync(opener, o, o.Path1, path1, dir1, log, ct).ConfigureAwait(false);
         var b2 = await OneAsync(opener, o, o.Path2, path2, dir2, log, ct).ConfigureAwait(false);
@@ -127,7 +130,8 @@ public sealed class BackupDir
         return ("", full.Length == 0 ? "" : full);
     }
 
-    private static bool Overlap(string a, string b)
+    /// <summary>Whether two paths as given (local, or <c>remote:path</c>) are the same folder or one holds the other.</summary>
+    public static bool Overlap(string a, string b)
     {
         var (pa, ra) = Split(a);
         var (pb, rb) = Split(b);

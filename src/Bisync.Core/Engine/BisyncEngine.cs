@@ -92,6 +92,10 @@ public sealed class BisyncEngine(IStorageOpener opener, Logger log)
                 if (problem is not null) throw new CriticalException(problem) { LessSerious = true };
             }
 
+            // One path inside the other (or both the same): each run would copy the tree into itself again.
+            // rclone refuses this with a critical error too ("can't sync or move files on overlapping remotes").
+            if (BackupDir.Overlap(options.Path1, options.Path2))
+                throw new CriticalException($"Path1 \"{options.Path1}\" and Path2 \"{options.Path2}\" overlap: can't sync a folder with one inside it");
             var (backup1, backup2) = await BackupDir.OpenAsync(opener, options, path1, path2, log, ct).ConfigureAwait(false);
             using var run = new Run(options, names, path1, path2, filter, log) { Stop = Stop, Backups = (backup1, backup2), BeforeCopies = BeforeCopies };
             if (options.Resync) await run.ResyncAsync(ct).ConfigureAwait(false);

@@ -26,8 +26,8 @@ public static class Hasher
     }
 
     /// <summary>The listing with MD5s, and how many files had to be read for them.</summary>
-    /// <param name="mayRead">Whether a file no cheaper source has a hash for is read (or hashed on the server);
-    /// false leaves it without one ("-"), as rclone v1.75 does on a remote without --download-hash.</param>
+    /// <param name="mayRead">Whether a file no cheaper source (listing, cache, the server's own hashing) has a hash
+    /// for is read; false leaves it without one ("-"), as rclone v1.75 does on a remote without --download-hash.</param>
     public static async Task<(FileListing Listing, int Read)> HashAsync(IStorage storage, FileListing listing, HashCache cache,
         int parallelism, CancellationToken ct, bool mayRead = true)
     {
@@ -38,10 +38,16 @@ public static class Hasher
         {
             if (listing.HasMd5(i)) hashes[i] = listing[i].Hash; // the backend knew it
             else if (cached[i] is { } md5) hashes[i] = Prefix + md5;
-            else if (!mayRead) hashes[i] = "-";
             else todo.Add(i);
         }
+        // A server that hashes a file itself (sftp's md5sum) reads nothing across the network: asked even when
+        // this side's files may not be read to hash them (without --download-hash on a remote).
         var server = storage.Capability<IServerHasher>();
+        if (!mayRead && server is null)
+        {
+            foreach (var i in todo) hashes[i] = "-";
+            todo.Clear();
+        }
         await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = ct },
             async (i, token) =>
             {
@@ -49,6 +55,11 @@ public static class Hasher
                 if (server is not null && await server.HashAsync(path, "md5", token).ConfigureAwait(false) is { } remote)
                 {
                     hashes[i] = Prefix + remote;
+                    return;
+                }
+                if (!mayRead)
+                {
+                    hashes[i] = "-";
                     return;
                 }
                 await using var stream = await storage.OpenReadAsync(path, token).ConfigureAwait(false);

@@ -110,8 +110,8 @@ internal sealed class Run : IDisposable
             {
                 // After a signal the transfers may have been cancelled: the listings are still written.
                 var wrapUp = Stop.IsCancellationRequested ? CancellationToken.None : ct;
-                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp).ConfigureAwait(false);
+                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp, applied.Unlisted).ConfigureAwait(false);
+                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp, applied.Unlisted).ConfigureAwait(false);
                 final1 = await _side1.FillHashesAsync(final1, wrapUp).ConfigureAwait(false);
                 final2 = await _side2.FillHashesAsync(final2, wrapUp).ConfigureAwait(false);
                 if (_side1.ListsDirs)

@@ -177,6 +177,10 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     {
         var path = item.Path;
         var s = item.Known ? item.Src : await src.StatAsync(path, ct).ConfigureAwait(false);
+        // Not known: Src is at most a hint, whose checksum holds while size and time are the same.
+        if (!item.Known && s is { } now && !Hasher.Known(now.Hash) && item.Src is { } hint && Hasher.Known(hint.Hash)
+            && hint.Size == now.Size && hint.ModTime == now.ModTime)
+            s = now with { Hash = hint.Hash };
         if (s is null || s.Value.IsDir)
         {
             if (_dryRun) return (null, null); // e.g. a conflict copy whose rename was only pretended

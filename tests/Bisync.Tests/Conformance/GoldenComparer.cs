@@ -37,9 +37,18 @@ public sealed partial class GoldenComparer(
     {
         var problems = new List<string>();
         var actual = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A folder golden/ holds (v1.75's backup folders in the working directory) is compared file by file, by
+        // relative path; any other folder of the working directory (the hash cache's) is not part of the comparison.
+        var goldenFolders = NativeFs.ListNames(goldenDir)
+            .Where(n => NativeFs.Stat(goldenDir.TrimEnd('/') + "/" + n) is { IsDir: true }).ToHashSet(StringComparer.Ordinal);
         foreach (var name in NativeFs.ListNames(workDir))
         {
             var full = workDir.TrimEnd('/') + "/" + name;
+            if (NativeFs.Stat(full) is { IsDir: true } && goldenFolders.Contains(name))
+            {
+                foreach (var rel in FilesBelow(full)) actual[name + "/" + rel] = full + "/" + rel;
+                continue;
+            }
             if (NativeFs.Stat(full) is not { IsFile: true }) continue;
             var golden = toGoldenName(name);
             if (!actual.TryAdd(golden, full))
@@ -47,8 +56,13 @@ public sealed partial class GoldenComparer(
         }
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in NativeFs.ListNames(goldenDir))
-            if (!(ignoreQueueFiles && KindOf(name) == FileKind.Queue))
-                expected[name] = goldenDir.TrimEnd('/') + "/" + name;
+        {
+            var full = goldenDir.TrimEnd('/') + "/" + name;
+            if (goldenFolders.Contains(name))
+                foreach (var rel in FilesBelow(full)) expected[name + "/" + rel] = full + "/" + rel;
+            else if (!(ignoreQueueFiles && KindOf(name) == FileKind.Queue))
+                expected[name] = full;
+        }
 
         var missing = expected.Keys.Where(k => !actual.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var extra = actual.Keys.Where(k => !expected.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
@@ -79,6 +93,18 @@ public sealed partial class GoldenComparer(
         if (differing.Count > 0)
             problems.Insert(0, $"{differing.Count} of {expected.Count} golden files differ: {string.Join(", ", differing)}");
         return problems;
+    }
+
+    /// <summary>The files below <paramref name="dir"/>, as paths relative to it.</summary>
+    private static IEnumerable<string> FilesBelow(string dir)
+    {
+        foreach (var name in NativeFs.ListNames(dir))
+        {
+            var full = dir.TrimEnd('/') + "/" + name;
+            if (NativeFs.Stat(full) is { IsDir: true })
+                foreach (var rel in FilesBelow(full)) yield return name + "/" + rel;
+            else yield return name;
+        }
     }
 
     /// <summary>Compares one file's text by the rule for its kind; null when equal, else a diff.</summary>

@@ -9,6 +9,43 @@ public sealed class GoldenComparerTests
     private const string ListingHeader = "# bisync listing v1 from 2026-01-01T00:00:00.000000000+0000";
 
     [Fact]
+    public void A_folder_golden_holds_is_compared_file_by_file_and_other_folders_are_not()
+    {
+        var root = Directory.CreateTempSubdirectory("bisync-cmp-").FullName;
+        try
+        {
+            string Put(string rel, string text)
+            {
+                var full = Path.Combine(root, rel);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full, text);
+                return full;
+            }
+            Put("golden/test.log", "(01)  : test x\n");
+            Put("golden/backupdirs/b1/file1.txt", "old one\n");
+            Put("golden/backupdirs/b2/file2.txt", "old two\n");
+            Put("work/test.log", "(01)  : test x\n");
+            Put("work/hashes/cache", "not compared");
+            Put("work/backupdirs/b1/file1.txt", "old one\n");
+            var two = Put("work/backupdirs/b2/file2.txt", "old two\n");
+            var comparer = new GoldenComparer([], n => n) { V175Rules = true };
+            Assert.Empty(comparer.Compare(root + "/work", root + "/golden"));
+
+            File.WriteAllText(two, "another text\n");
+            Put("work/backupdirs/b2/extra.txt", "x");
+            var problems = comparer.Compare(root + "/work", root + "/golden");
+            Assert.Contains(problems, p => p.Contains("extra:   backupdirs/b2/extra.txt"));
+            Assert.Contains(problems, p => p.StartsWith("backupdirs/b2/file2.txt differs"));
+            File.Delete(two);
+            Assert.Contains(comparer.Compare(root + "/work", root + "/golden"), p => p.Contains("missing: backupdirs/b2/file2.txt"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Listing_with_a_changed_size_is_detected()
     {
         var golden = "# bisync listing v1 from test\n"

@@ -74,8 +74,50 @@ public sealed class RemoteConformanceTests : IDisposable
     [InlineData("test_rmdirs")]
     public async Task Path1_sftp_Path2_s3(string name) => await RunAsync(name, path1Backend: "sftp", path2Backend: "s3");
 
-    private async Task RunAsync(string name, string? path1Backend, string path2Backend)
+    /// <summary>
+    /// rclone v1.75.0's cases with Path2 on sftp and on s3: every case <see cref="V175ConformanceTests"/> runs
+    /// locally (those still in its <c>Waiting</c> table join as soon as they leave it).
+    /// </summary>
+    public static TheoryData<string, string> V175Cases()
     {
+        var data = new TheoryData<string, string>();
+        IReadOnlyList<string> names;
+        try
+        {
+            names = ConformanceData.CaseNames(ConformanceSuite.V1_75_0.Locate());
+        }
+        catch (DirectoryNotFoundException)
+        {
+            names = [ConformanceTests.Missing];
+        }
+        foreach (var backend in new[] { "sftp", "s3" })
+            foreach (var name in names)
+                if (!V175ConformanceTests.Waiting.ContainsKey(name)) data.Add(backend, name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(V175Cases))]
+    public async Task Path2_remote_v1_75(string backend, string name)
+    {
+        if (name == ConformanceTests.Missing) ConformanceSuite.V1_75_0.Locate(); // throws with the reason
+        await RunAsync(name, path1Backend: null, path2Backend: backend, ConformanceSuite.V1_75_0);
+    }
+
+    /// <summary>A side's modification-time precision on a backend, for the v1.75 rules (times rounded to twice it).</summary>
+    internal static long PrecisionNs(string? backend) => backend switch
+    {
+        null => 1,
+        // SFTP (protocol version 3) carries whole seconds only.
+        "sftp" => 1_000_000_000,
+        // rclone's mtime metadata on s3 keeps nanoseconds.
+        "s3" => 1,
+        _ => throw new ArgumentException(backend),
+    };
+
+    private async Task RunAsync(string name, string? path1Backend, string path2Backend, ConformanceSuite? suite = null)
+    {
+        suite ??= ConformanceSuite.V1_60_1;
         var unique = "conf-" + Guid.NewGuid().ToString("N")[..10];
         var opener = RemoteTestEnv.Opener(_config);
         var path2Root = RemoteRoot(path2Backend, unique, "path2");
@@ -94,10 +136,12 @@ public sealed class RemoteConformanceTests : IDisposable
                     Path1Fs = storage1 is null ? local.Path1Fs : new StorageScenarioFs(storage1),
                     Path2Fs = new StorageScenarioFs(storage2),
                     Opener = opener,
-                    ExpectedText = Expectation(path2Backend, name),
+                    ExpectedText = suite.V175Rules ? V175Expectation(path2Backend, name) : Expectation(path2Backend, name),
+                    Path1PrecisionNs = PrecisionNs(path1Backend),
+                    Path2PrecisionNs = PrecisionNs(path2Backend),
                 };
-            }, CancellationToken.None);
-            Assert.True(outcome.Passed, $"{name} with Path1 {path1Root ?? "local"}, Path2 {path2Root} does not match golden/:\n{outcome.Report}");
+            }, CancellationToken.None, suite: suite);
+            Assert.True(outcome.Passed, $"{suite.Name} {name} with Path1 {path1Root ?? "local"}, Path2 {path2Root} does not match golden/:\n{outcome.Report}");
         }
         finally
         {
@@ -130,6 +174,22 @@ public sealed class RemoteConformanceTests : IDisposable
                 ReplaceOnce(text,
                     "(10)  : list-dirs {path2/}\nsubdir/\n", "(10)  : list-dirs {path2/}\n"),
                 "INFO  : subdir: Removing directory\nINFO  : subdir: Removing directory\n", "INFO  : subdir: Removing directory\n"),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The same for rclone v1.75.0's cases (compared by the v1.75 rules): where Path2's backend genuinely
+    /// differs from the local disk golden/ was made on; null = golden/ exactly.
+    /// </summary>
+    internal static Func<string, string, string>? V175Expectation(string path2Backend, string name) => (path2Backend, name) switch
+    {
+        // S3 keeps no empty folder (see Expectation's test_rmdirs): once bisync deleted subdir/file20.txt on
+        // Path2, step (10) "list-dirs {path2/}" lists nothing. The v1.75 log rules compare the list-dirs lines
+        // but no "Removing directory" wording, so this one line is all that differs; listings are exactly golden.
+        ("s3", "test_rmdirs") => (file, text) => file != ScenarioRunner.LogFileName ? text
+            : ReplaceOnce(text,
+                "\u001b[36m(10)  :\u001b[0m \u001b[34mlist-dirs {path2/}\u001b[0m\nsubdir/ - filename hash: 86ae37b338459868804e9697025ba4c2\n",
+                "\u001b[36m(10)  :\u001b[0m \u001b[34mlist-dirs {path2/}\u001b[0m\n"),
         _ => null,
     };
 

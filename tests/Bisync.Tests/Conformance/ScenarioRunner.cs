@@ -380,6 +380,12 @@ public sealed partial class ScenarioRunner
                 "compare-all" => options with { Compare = CompareBy.Size | CompareBy.ModTime | CompareBy.Checksum },
                 "nomodtime" => options with { Checksum = true, Compare = CompareBy.Size | CompareBy.Checksum },
                 "ignore-listing-checksum" => options with { IgnoreListingChecksum = true },
+                "conflict-resolve" => options with { ConflictResolve = Word<ConflictResolve>(key, Value()) },
+                "conflict-loser" => options with { ConflictLoser = Word<ConflictLoser>(key, Value()) },
+                "conflict-suffix" => options with { ConflictSuffix = Value() },
+                "resync-mode" => options with { ResyncMode = Word<ResyncMode>(key, Value()) },
+                "backupdir1" => options with { BackupDir1 = Value() },
+                "backupdir2" => options with { BackupDir2 = Value() },
                 _ when NotYetWired.TryGetValue(key, out var feature) =>
                     throw new ScenarioException($"bisync option \"{arg}\" needs {feature}, which this engine does not have yet"),
                 _ => throw new ScenarioException($"unknown bisync option \"{arg}\""),
@@ -422,16 +428,16 @@ public sealed partial class ScenarioRunner
     /// </summary>
     private static readonly Dictionary<string, string> NotYetWired = new(StringComparer.Ordinal)
     {
-        ["backupdir1"] = "--backup-dir1",
-        ["backupdir2"] = "--backup-dir2",
         ["norm"] = "Unicode normalisation and --ignore-case-sync",
         ["no-norm"] = "--no-unicode-normalization",
         ["fix-case"] = "--fix-case",
-        ["conflict-resolve"] = "--conflict-resolve",
-        ["conflict-loser"] = "--conflict-loser",
-        ["conflict-suffix"] = "--conflict-suffix",
-        ["resync-mode"] = "--resync-mode",
     };
+
+    /// <summary>An enum option's value, by its flag word (any case), e.g. <c>newer</c>.</summary>
+    private static T Word<T>(string key, string value) where T : struct, Enum =>
+        Enum.TryParse<T>(value, ignoreCase: true, out var v) && Enum.IsDefined(v) && !int.TryParse(value, out _)
+            ? v
+            : throw new ScenarioException($"bisync option {key}: unknown value \"{value}\"");
 
     private enum Hook { None, TestFunc, ConcurrentFunc }
 

@@ -13,10 +13,7 @@ public sealed class V175ConformanceTests
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Waiting = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["test_backupdir"] = "--backup-dir1/--backup-dir2 (and the refusal of a backup dir inside a synced path)",
         ["test_normalization"] = "Unicode normalisation and case matching (--no-unicode-normalization, --ignore-case-sync, --fix-case)",
-        ["test_resolve"] = "--conflict-resolve, --conflict-loser, --conflict-suffix (branch policies)",
-        ["test_resync_modes"] = "--resync-mode (branch policies)",
     };
 
     public static TheoryData<string> Cases()

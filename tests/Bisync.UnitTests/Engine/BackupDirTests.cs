@@ -97,6 +97,49 @@ public class BackupDirTests
         Assert.Equal(2, code);
         Assert.Contains(log, l => l.Contains("--backup-dir2 \"" + dir + "\" overlaps Path"));
         Assert.Equal(before, TempTree.SnapshotWithTimes(t.Path2));
+        // A critical error, as in rclone v1.75: the listings are set aside and the next run needs --resync.
+        Assert.Contains(log, l => l.Contains("Must run --resync to recover"));
+        Assert.Equal(2, Directory.GetFiles(t.Workdir, "*.lst-err").Length);
+        Assert.Empty(Directory.GetFiles(t.Workdir, "*.lst"));
+    }
+
+    [Theory]
+    [InlineData("path2 inside path1", false)]
+    [InlineData("path1 inside path2", false)]
+    [InlineData("the same folder", false)]
+    [InlineData("the same folder", true)]
+    public async Task Path1_and_path2_that_overlap_are_refused_before_anything_changes(string how, bool resync)
+    {
+        using var t = new TempTree();
+        var outer = Path.Combine(t.Root, "outer");
+        var inner = Path.Combine(outer, "inner");
+        TempTree.Write(outer, "a.txt", "a", Early);
+        TempTree.Write(inner, "b.txt", "b", Early);
+        var (p1, p2) = how switch
+        {
+            "path2 inside path1" => (outer, inner),
+            "path1 inside path2" => (inner, outer),
+            _ => (outer, outer + "/"),
+        };
+        var before = TempTree.SnapshotWithTimes(outer);
+        var (code, log) = await ConflictPolicyTests.RunAsync(t, o => o with { Path1 = p1, Path2 = p2, Resync = resync });
+        Assert.Equal(2, code);
+        Assert.Contains(log, l => l.Contains("overlap: can't sync a folder with one inside it"));
+        Assert.Equal(before, TempTree.SnapshotWithTimes(outer));
+    }
+
+    [Theory]
+    [InlineData("/a/b", "/a/bc", false)]
+    [InlineData("/a/b", "/a/b/c", true)]
+    [InlineData("/a/b/", "/a/b", true)]
+    [InlineData("r:bucket/p1", "r:bucket/p1/x", true)]
+    [InlineData("r:bucket/p1", "r:bucket/p2", false)]
+    [InlineData("r:bucket/p1", "s:bucket/p1", false)]
+    [InlineData("/a/b", "r:/a/b", false)]
+    public void Overlap_means_the_same_folder_or_one_inside_the_other_on_the_same_remote(string a, string b, bool overlap)
+    {
+        Assert.Equal(overlap, BackupDir.Overlap(a, b));
+        Assert.Equal(overlap, BackupDir.Overlap(b, a));
     }
 
     [Theory]

@@ -65,6 +65,47 @@ public class ChecksumTests
         }
     }
 
+    /// <summary>A side whose server hashes files itself (as sftp's md5sum), counting reads and server hashes.</summary>
+    private sealed class ServerHashingStorage(LocalStorage inner) : DelegatingStorage(inner), ISyncLister, IServerHasher
+    {
+        public int Reads, ServerHashes;
+        public IEnumerable<StorageEntry> ListDirectory(string dir) => Inner.ListDirectory(dir);
+        public override Task<Stream> OpenReadAsync(string path, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Reads);
+            return Inner.OpenReadAsync(path, ct);
+        }
+
+        public async Task<string?> HashAsync(string path, string hashType, CancellationToken ct)
+        {
+            Interlocked.Increment(ref ServerHashes);
+            await using var s = await Inner.OpenReadAsync(path, ct);
+            return Convert.ToHexStringLower(await System.Security.Cryptography.MD5.HashDataAsync(s, ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_side_that_may_not_be_read_still_gets_the_hashes_its_server_computes()
+    {
+        using var t = new TempTree();
+        for (var i = 0; i < 4; i++) TempTree.Write(t.Path1, $"f{i}.txt", $"content {i}");
+        var server = new ServerHashingStorage(new LocalStorage(t.Path1));
+        var reading = new CountingStorage(new LocalStorage(t.Path1));
+        var listing = await TreeLister.ListAsync(server, IncludeAllFilter.Instance, 2, CancellationToken.None, null, fileIds: true);
+
+        // mayRead false (a remote without --download-hash): the server's hashes, nothing read.
+        var (hashed, _) = await Hasher.HashAsync(server, listing, new HashCache(Path.Combine(t.Workdir, "c1")), 2, CancellationToken.None, mayRead: false);
+        Assert.Equal(0, server.Reads);
+        Assert.Equal(4, server.ServerHashes);
+        Assert.Equal("md5:" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData("content 2"u8.ToArray())),
+            hashed.Entries.Single(e => e.Path == "f2.txt").Hash);
+
+        // Without a server that hashes, such a side stays without hashes, and nothing is read.
+        var (plain, _) = await Hasher.HashAsync(reading, listing, new HashCache(Path.Combine(t.Workdir, "c2")), 2, CancellationToken.None, mayRead: false);
+        Assert.Equal(0, reading.Reads);
+        Assert.All(plain.Entries, e => Assert.Equal("-", e.Hash));
+    }
+
     [Fact]
     public async Task The_hash_cache_spares_reading_unchanged_files()
     {
