@@ -58,6 +58,13 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     break;
                 case DecisionKind.None:
                     break;
+                case DecisionKind.CopyToPath2 or DecisionKind.CopyToPath1 when d.Equal:
+                    // rclone v1.66+: equal but for the time; the newer side's copy only sets the other's time.
+                    log.Notice(Messages.Row("WARNING", "New or changed in both paths", Messages.ShowPath(d.Path)));
+                    log.Info($"{Messages.ShowPath(d.Path)}: Files are equal but will copy anyway to update modtime (will not rename)");
+                    if (d.Kind == DecisionKind.CopyToPath2) QueueCopy1To2(q, d.Path, LogLevel.Info);
+                    else QueueCopy2To1(q, d.Path, LogLevel.Info);
+                    break;
                 case DecisionKind.CopyToPath2:
                     QueueCopy1To2(q, d.Path, LogLevel.Info);
                     break;
