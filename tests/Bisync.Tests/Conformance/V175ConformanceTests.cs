@@ -15,7 +15,6 @@ public sealed class V175ConformanceTests
     {
         ["test_backupdir"] = "--backup-dir1/--backup-dir2 (and the refusal of a backup dir inside a synced path)",
         ["test_createemptysrcdirs"] = "--create-empty-src-dirs",
-        ["test_normalization"] = "Unicode normalisation and case matching (--no-unicode-normalization, --ignore-case-sync, --fix-case)",
         ["test_resolve"] = "--conflict-resolve, --conflict-loser, --conflict-suffix (branch policies)",
         ["test_resync_modes"] = "--resync-mode (branch policies)",
     };
