@@ -72,7 +72,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     QueueCopy2To1(q, d.Path, LogLevel.Info);
                     break;
                 case DecisionKind.DeleteOnPath2:
-                    log.Info(Messages.Row("Path2", "Queue delete", Messages.ShowPath(path2.Root + d.Path)));
+                    log.Info(Messages.Row("Path2", "Queue delete", Messages.ShowPath(path2.Root + OnPath2(d.Path))));
                     q.Delete2.Add(d.Path);
                     break;
                 case DecisionKind.DeleteOnPath1:
@@ -130,9 +130,12 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         return new Applied(on1, on2, touched1, touched2, failed, keepPrior);
     }
 
+    /// <summary>Path2's own name of a file (it differs where Path2 is seen under Path1's names, <see cref="AliasedStorage"/>).</summary>
+    private string OnPath2(string path) => path2 is AliasedStorage a ? a.Real(path) : path;
+
     private void QueueCopy1To2(Queues q, string path, LogLevel level)
     {
-        log.Write(level, Messages.Row("Path1", "Queue copy to Path2", Messages.ShowPath(path2.Root + path)));
+        log.Write(level, Messages.Row("Path1", "Queue copy to Path2", Messages.ShowPath(path2.Root + OnPath2(path))));
         q.Copy1To2.Add(path);
     }
 

@@ -184,7 +184,8 @@ public class NameMatchingTests
 
             // A change on Path1 reaches Path2's file under Path2's name.
             TempTree.Write(t.Path1, "Hello.txt", "v2", T2);
-            await RunAsync(t, ci);
+            var (_, log) = await RunAsync(t, ci);
+            Assert.Contains(log, l => l.Contains("Queue copy to Path2", StringComparison.Ordinal) && l.EndsWith("path2/hello.txt", StringComparison.Ordinal));
             Assert.Equal(new Dictionary<string, string> { ["Hello.txt"] = "v2", ["other.txt"] = "other" }, Side(t.Path1));
             Assert.Equal(new Dictionary<string, string> { ["hello.txt"] = "v2", ["other.txt"] = "other" }, Side(t.Path2));
 
