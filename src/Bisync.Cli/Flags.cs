@@ -120,6 +120,15 @@ public static class Flags
                 (o, v) => o.Bisync = o.Bisync with { DryRun = v }),
             Int(None, "--max-delete", "Abort if more than this percentage of a side's files would be deleted",
                 0, 100, "50", (o, v) => o.Bisync = o.Bisync with { MaxDelete = v }, percent: true),
+            Bool(None, "--no-unicode-normalization", "Match names across the two paths exactly, not after Unicode NFC "
+                + "normalisation (normalising is the default with --compat 1.75, or with --ignore-case-sync or --fix-case)",
+                (o, v) => o.Bisync = o.Bisync with { NoUnicodeNormalization = v }),
+            Bool(None, "--ignore-case-sync", "Names that differ only by case are the same file on both paths "
+                + "(synced under each side's own name)",
+                (o, v) => o.Bisync = o.Bisync with { IgnoreCaseSync = v }),
+            Bool(None, "--fix-case", "Where a file's names on the two paths differ only by case (with --ignore-case-sync) "
+                + "or Unicode normalisation, rename the destination of a copy to the source's name (Path1's when changed on both)",
+                (o, v) => o.Bisync = o.Bisync with { FixCase = v }),
             Bool(None, "--size-only", "Skip copying files whose sizes match, whatever their times",
                 (o, v) => o.Bisync = o.Bisync with { SizeOnly = v }),
             Bool('c', "--checksum", "Compare files by MD5, not modification time (with --compat 1.75: by size and MD5, as "

@@ -74,6 +74,13 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     break;
                 case DecisionKind.None:
                     break;
+                case DecisionKind.CopyToPath2 or DecisionKind.CopyToPath1 when d.Equal:
+                    // rclone v1.66+: equal but for the time; the newer side's copy only sets the other's time.
+                    log.Notice(Messages.Row("WARNING", "New or changed in both paths", Messages.ShowPath(d.Path)));
+                    log.Info($"{Messages.ShowPath(d.Path)}: Files are equal but will copy anyway to update modtime (will not rename)");
+                    if (d.Kind == DecisionKind.CopyToPath2) QueueCopy1To2(q, d.Path, LogLevel.Info);
+                    else QueueCopy2To1(q, d.Path, LogLevel.Info);
+                    break;
                 case DecisionKind.CopyToPath2:
                     QueueCopy1To2(q, d.Path, LogLevel.Info);
                     break;
@@ -81,7 +88,7 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
                     QueueCopy2To1(q, d.Path, LogLevel.Info);
                     break;
                 case DecisionKind.DeleteOnPath2:
-                    log.Info(Messages.Row("Path2", "Queue delete", Messages.ShowPath(path2.Root + d.Path)));
+                    log.Info(Messages.Row("Path2", "Queue delete", Messages.ShowPath(path2.Root + OnPath2(d.Path))));
                     q.Delete2.Add(d.Path);
                     break;
                 case DecisionKind.DeleteOnPath1:
@@ -178,9 +185,12 @@ public sealed class Applier(BisyncOptions options, SessionNames names, IStorage 
         return made;
     }
 
+    /// <summary>Path2's own name of a file (it differs where Path2 is seen under Path1's names, <see cref="AliasedStorage"/>).</summary>
+    private string OnPath2(string path) => path2 is AliasedStorage a ? a.Real(path) : path;
+
     private void QueueCopy1To2(Queues q, string path, LogLevel level)
     {
-        log.Write(level, Messages.Row("Path1", "Queue copy to Path2", Messages.ShowPath(path2.Root + path)));
+        log.Write(level, Messages.Row("Path1", "Queue copy to Path2", Messages.ShowPath(path2.Root + OnPath2(path))));
         q.Copy1To2.Add(path);
     }
 

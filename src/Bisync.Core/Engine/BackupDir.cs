@@ -20,6 +20,7 @@ public sealed class BackupDir
     private readonly string _suffix;
     private readonly bool _keepExtension;
     private readonly Logger _log;
+    private Func<string, string> _onSide = p => p;
 
     private BackupDir(IStorage side, IStorage? target, IMover? mover, string sideInMover, string targetInMover, string shownRoot,
         string suffix, bool keepExtension, Logger log)
@@ -89,9 +90,18 @@ public sealed class BackupDir
     /// <summary>Where <paramref name="path"/> of the side goes in the backup folder.</summary>
     public string NameFor(string path) => Suffixed(path, _suffix, _keepExtension);
 
+    /// <summary>The same backup for a side the engine sees under other names (<see cref="AliasedStorage"/>): each path is first turned into the side's own.</summary>
+    public BackupDir ForNames(Func<string, string> onSide)
+    {
+        var b = (BackupDir)MemberwiseClone();
+        b._onSide = onSide;
+        return b;
+    }
+
     /// <summary>Moves (or copies) the side's current <paramref name="path"/> into the backup folder; nothing if it is absent.</summary>
     public async Task SaveAsync(string path, CancellationToken ct)
     {
+        path = _onSide(path);
         var e = await _side.StatAsync(path, ct).ConfigureAwait(false);
         if (e is null || e.Value.IsDir) return;
         var to = NameFor(path);

@@ -59,6 +59,22 @@ public sealed record BisyncOptions
     /// </summary>
     public bool EqualIsNoConflict => Compat == Compat.V1_75;
 
+    /// <summary>--no-unicode-normalization: names are matched across the sides exactly, never after NFC normalisation.</summary>
+    public bool NoUnicodeNormalization { get; init; }
+
+    /// <summary>--ignore-case-sync: names that differ only by case are the same file on both sides.</summary>
+    public bool IgnoreCaseSync { get; init; }
+
+    /// <summary>--fix-case: where a file's two names differ only by case or normalisation, a copy renames the destination to the source's name.</summary>
+    public bool FixCase { get; init; }
+
+    /// <summary>
+    /// Names are matched across the sides after NFC normalisation (rclone v1.66+'s default, so under
+    /// --compat 1.75; under 1.60, whose rclone matched names exactly, only with --ignore-case-sync or
+    /// --fix-case), unless --no-unicode-normalization.
+    /// </summary>
+    public bool NormalizesNames => !NoUnicodeNormalization && (Compat == Compat.V1_75 || IgnoreCaseSync || FixCase);
+
     /// <summary>--compat: the rclone version whose defaults apply where they differ.</summary>
     public Compat Compat { get; init; } = Compat.V1_60;
     public bool CheckAccess { get; init; }

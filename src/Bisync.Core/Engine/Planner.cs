@@ -12,6 +12,12 @@ public sealed record ConflictRules(ConflictResolve Resolve, ConflictNaming Namin
 {
     /// <summary>rclone v1.60.1's: no winner, both kept as NAME..path1 and NAME..path2.</summary>
     public static readonly ConflictRules Legacy = new(ConflictResolve.None, ConflictNaming.Legacy);
+
+    /// <summary>
+    /// rclone v1.66+ (comparing by time): a file changed on both sides that is the same on both but for
+    /// its time is copied from the newer side, so both get that time (no rename).
+    /// </summary>
+    public bool UpdateEqualTimes { get; init; }
 }
 
 /// <summary>
@@ -39,7 +45,7 @@ public static class Planner
             {
                 handled.Add(a.Path);
                 decisions.Add(!a.IsDeleted && !b.IsDeleted && equal is not null && equal(a.Path)
-                    ? new Decision(a.Path, a.Kind, b.Kind, DecisionKind.None) { Equal = true }
+                    ? new Decision(a.Path, a.Kind, b.Kind, EqualButTime(a.Path, rules)) { Equal = true }
                     : Both(a, b, taken, rules));
                 continue;
             }
@@ -51,6 +57,16 @@ public static class Planner
             decisions.Add(new Decision(b.Path, DeltaKind.None, b.Kind, b.IsDeleted ? DecisionKind.DeleteOnPath1 : DecisionKind.CopyToPath1));
         }
         return new SyncPlan(decisions);
+    }
+
+    /// <summary>An equal file: nothing to do, or (<see cref="ConflictRules.UpdateEqualTimes"/>) the newer side's copied for its time.</summary>
+    private static DecisionKind EqualButTime(string path, ConflictRules rules)
+    {
+        if (!rules.UpdateEqualTimes || !rules.ModTimes || rules.Current1 is null || rules.Current2 is null
+            || !rules.Current1.TryGet(path, out var e1) || !rules.Current2.TryGet(path, out var e2)) return DecisionKind.None;
+        var diff = e1.ModTime - e2.ModTime;
+        if (Math.Abs(diff) < Math.Max(rules.PrecisionNs, 1)) return DecisionKind.None;
+        return diff < 0 ? DecisionKind.CopyToPath1 : DecisionKind.CopyToPath2;
     }
 
     private static Decision Both(Delta a, Delta b, Func<string, bool> taken, ConflictRules rules)

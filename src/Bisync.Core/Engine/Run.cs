@@ -41,7 +41,8 @@ internal sealed class Run : IDisposable
     /// <summary>--backup-dir1/2: each side's backup folder (null: none).</summary>
     public (BackupDir? For1, BackupDir? For2) Backups
     {
-        init => _transfers.BackupFor = s => ReferenceEquals(s, _path1) ? value.For1 : ReferenceEquals(s, _path2) ? value.For2 : null;
+        init => _transfers.BackupFor = s => ReferenceEquals(s, _path1) ? value.For1 : ReferenceEquals(s, _path2) ? value.For2
+            : s is AliasedStorage a && ReferenceEquals(a.Inner, _path2) ? value.For2?.ForNames(a.Real) : null;
     }
 
     /// <summary>Graceful shutdown (SIGINT/SIGTERM): start no more transfers, keep the listings consistent, stop.</summary>
@@ -82,6 +83,16 @@ internal sealed class Run : IDisposable
         // rclone v1.75 keeps the prior listings as .lst-old once the run passed its checks.
         if (_options.Compat == Compat.V1_75 && !_options.Recover) Recovery.KeepPrevious(_names);
 
+        // Names that differ only by case or normalisation (rclone v1.66+): from here on the engine
+        // works in Path1's names and sees Path2 through them (NameMatching).
+        var (listed1, listed2) = (current1, current2);
+        var names = MatchNames(current1, current2, deltas1, deltas2);
+        if (names is { Count: > 0 } && _options.FixCase)
+            (current1, deltas1, current2, deltas2) = await FixNamesAsync(names, current1, deltas1, current2, deltas2, ct).ConfigureAwait(false);
+        var view2 = names?.ToCanonical(current2) ?? current2;
+        if (names is not null) deltas2 = names.ToCanonical(deltas2);
+        IStorage side2 = names is { Count: > 0 } ? new AliasedStorage(_path2, names) : _path2;
+
         FileListing final1 = current1, final2 = current2;
         Applied? applied = null;
         var dirFailures = 0;
@@ -94,24 +105,30 @@ internal sealed class Run : IDisposable
             _log.Info("Applying changes");
             Func<string, bool>? equal = null;
             if (_options.EqualIsNoConflict)
-                equal = (await ConflictCheck.EqualAsync(deltas1, deltas2, current1, current2, _path1, _path2, ct).ConfigureAwait(false)).Contains;
+                equal = (await ConflictCheck.EqualAsync(deltas1, deltas2, current1, view2, _path1, side2, ct).ConfigureAwait(false)).Contains;
             else if (_options.Recover)
-                equal = p => SameOnBoth(current1, current2, p);
-            var rules = new ConflictRules(_options.ConflictResolve, ConflictNaming.From(_options, DateTimeOffset.Now), current1, current2,
-                Transfers.Precision(_path1, _path2), KeepsModTimes(_path1) && KeepsModTimes(_path2));
-            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || current2.Contains(p), equal, rules);
+                equal = p => SameOnBoth(current1, view2, p);
+            var rules = new ConflictRules(_options.ConflictResolve, ConflictNaming.From(_options, DateTimeOffset.Now), current1, view2,
+                Transfers.Precision(_path1, _path2), KeepsModTimes(_path1) && KeepsModTimes(_path2))
+            {
+                UpdateEqualTimes = _options.EqualIsNoConflict && (_transfers.Compare.Legacy || _transfers.Compare.ModTime),
+            };
+            var plan = Planner.Decide(deltas1, deltas2, p => current1.Contains(p) || view2.Contains(p), equal, rules);
+            // Folders keep each side's own names (NameMatching pairs files only).
             var dirPlan = _options.CreateEmptySrcDirs
                 ? DirSync.Decide(_dirs1, _dirs2, current1.Dirs, current2.Dirs, _side1.ListsDirs, _side2.ListsDirs)
                 : null;
-            applied = await new Applier(_options, _names, _path1, _path2, _transfers, _log, rules.Naming) { Dirs = dirPlan }
-                .ApplyAsync(plan, current1, current2, ct).ConfigureAwait(false);
+            applied = await new Applier(_options, _names, _path1, side2, _transfers, _log, rules.Naming) { Dirs = dirPlan }
+                .ApplyAsync(plan, current1, view2, ct).ConfigureAwait(false);
             dirFailures = (applied.Dirs1?.Failed.Count ?? 0) + (applied.Dirs2?.Failed.Count ?? 0);
             if (!_options.DryRun)
             {
                 // After a signal the transfers may have been cancelled: the listings are still written.
                 var wrapUp = Stop.IsCancellationRequested ? CancellationToken.None : ct;
-                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), () => _listings.ReadPrior(2), applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp, applied.Unlisted).ConfigureAwait(false);
-                final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => _listings.ReadPrior(2), () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp, applied.Unlisted).ConfigureAwait(false);
+                FileListing Prior2() => names?.ToCanonical(_listings.ReadPrior(2)) ?? _listings.ReadPrior(2);
+                final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => _listings.ReadPrior(1), Prior2, applied.Touched1, applied.On1.Done, applied.KeepPrior, wrapUp, applied.Unlisted).ConfigureAwait(false);
+                var final2c = await ListingUpdater.UpdateAsync(side2, view2, Prior2, () => _listings.ReadPrior(1), applied.Touched2, applied.On2.Done, applied.KeepPrior, wrapUp, applied.Unlisted).ConfigureAwait(false);
+                if (!ReferenceEquals(final2c, view2)) final2 = names?.ToPath2(final2c) ?? final2c;
                 final1 = await _side1.FillHashesAsync(final1, wrapUp).ConfigureAwait(false);
                 final2 = await _side2.FillHashesAsync(final2, wrapUp).ConfigureAwait(false);
                 if (_side1.ListsDirs)
@@ -124,7 +141,7 @@ internal sealed class Run : IDisposable
 
         if (applied is not null) SyncToDisk(applied.On1.Done.Count, applied.On2.Done.Count);
         _log.Info("Updating listings");
-        await _listings.WriteFinalAsync(final1, current1, final2, current2, Stop.IsCancellationRequested ? CancellationToken.None : ct).ConfigureAwait(false);
+        await _listings.WriteFinalAsync(final1, listed1, final2, listed2, Stop.IsCancellationRequested ? CancellationToken.None : ct).ConfigureAwait(false);
         _side1.SaveHashes(final1);
         _side2.SaveHashes(final2);
         Timing("wrote listings");
@@ -133,7 +150,7 @@ internal sealed class Run : IDisposable
         if (applied is { Failed.Count: > 0 } || dirFailures > 0)
             throw new AbortException("Bisync failed: some transfers failed; the listings keep those files as before, so the next run tries them again", "transfers failed") { Retryable = true };
 
-        if (_options.CheckSync == CheckSyncMode.True && !_options.DryRun && !CheckSync.Run(final1, final2, _path1.Root, _path2.Root, _log))
+        if (_options.CheckSync == CheckSyncMode.True && !_options.DryRun && !CheckSync.Run(final1, Matched(final1, final2), _path1.Root, _path2.Root, _log))
             throw new CriticalException("path1 and path2 are out of sync, run --resync to recover");
         await FinishAsync(ct).ConfigureAwait(false);
     }
@@ -153,6 +170,36 @@ internal sealed class Run : IDisposable
         var notYet = deltas?.New.Where(failed.Contains) ?? [];
         var stillThere = deltas is null || prior is null ? [] : prior.Where(e => failed.Contains(e.Path) && deltas.Deleted.Contains(e.Path));
         return DirSync.FinalAsync(storage, current.Dirs, here, written, notYet, stillThere, ct);
+    }
+
+    /// <summary>
+    /// The pairs of names the two sides hold for one file where they differ; null when names are
+    /// matched exactly (as rclone v1.60.1 did).
+    /// </summary>
+    private NameMap? MatchNames(FileListing current1, FileListing current2, SideDeltas? deltas1 = null, SideDeltas? deltas2 = null)
+    {
+        if (NameMatching.For(_options) is not { } matching) return null;
+        static IEnumerable<string>? Gone(SideDeltas? d) => d?.Deltas.Where(x => x.IsDeleted).Select(x => x.Path);
+        var names = matching.Pair(current1, current2, _log, Gone(deltas1), Gone(deltas2));
+        foreach (var (n1, n2) in names.Pairs)
+            _log.Debug($"One file under two names: Path1 {Messages.ShowPath(n1)}, Path2 {Messages.ShowPath(n2)}");
+        return names;
+    }
+
+    /// <summary>--fix-case: the pairs about to be copied get the source's name on both sides (<see cref="FixCase"/>).</summary>
+    private async Task<(FileListing, SideDeltas, FileListing, SideDeltas)> FixNamesAsync(NameMap names, FileListing current1, SideDeltas deltas1,
+        FileListing current2, SideDeltas deltas2, CancellationToken ct)
+    {
+        var r = await FixCase.RunAsync(names, current1, deltas1, current2, deltas2, _path1, _path2, _transfers, _log, ct).ConfigureAwait(false);
+        return (r.Current1, r.Deltas1!, r.Current2, r.Deltas2!);
+    }
+
+    /// <summary>Path2's final listing under Path1's names where the two name one file differently (for the check-sync).</summary>
+    private FileListing Matched(FileListing final1, FileListing final2)
+    {
+        if (NameMatching.For(_options) is not { } matching) return final2;
+        using var quiet = Logger.Silent(LogLevel.Error);
+        return matching.Pair(final1, final2, quiet).ToCanonical(final2);
     }
 
     /// <summary>
@@ -181,7 +228,16 @@ internal sealed class Run : IDisposable
         _listings.Write(_listings.New(1), v175 ? FileListing.Empty() : current1);
         _listings.Write(_listings.New(2), v175 ? FileListing.Empty() : current2);
 
-        var (copied1, synced2) = await new Resync(_options, _names, _path1, _path2, _transfers, _log).RunAsync(current1, current2, ct).ConfigureAwait(false);
+        // Names that differ only by case or normalisation: as in a normal run, Path2 is seen under Path1's names.
+        var names = MatchNames(current1, current2);
+        if (names is { Count: > 0 } && _options.FixCase)
+        {
+            var fixedNames = await FixCase.RunAsync(names, current1, null, current2, null, _path1, _path2, _transfers, _log, ct).ConfigureAwait(false);
+            (current1, current2) = (fixedNames.Current1, fixedNames.Current2);
+        }
+        var view2 = names?.ToCanonical(current2) ?? current2;
+        IStorage side2 = names is { Count: > 0 } ? new AliasedStorage(_path2, names) : _path2;
+        var (copied1, synced2) = await new Resync(_options, _names, _path1, side2, _transfers, _log).RunAsync(current1, view2, ct).ConfigureAwait(false);
         StopIfAsked("the resync is not complete; run --resync again");
         var firstError = copied1.FirstError ?? synced2.FirstError;
         if (firstError is not null)
@@ -206,8 +262,9 @@ internal sealed class Run : IDisposable
         FileListing final1 = current1, final2 = current2;
         if (!_options.DryRun)
         {
-            final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => current2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
-            final2 = await ListingUpdater.UpdateAsync(_path2, current2, () => current2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
+            final1 = await ListingUpdater.UpdateAsync(_path1, current1, () => current1, () => view2, copied1.Done.Keys, copied1.Done, NoPaths, ct).ConfigureAwait(false);
+            var final2c = await ListingUpdater.UpdateAsync(side2, view2, () => view2, () => current1, synced2.Done.Keys, synced2.Done, NoPaths, ct).ConfigureAwait(false);
+            final2 = ReferenceEquals(final2c, view2) ? current2 : names?.ToPath2(final2c) ?? final2c;
             final1 = await _side1.FillHashesAsync(final1, ct).ConfigureAwait(false);
             final2 = await _side2.FillHashesAsync(final2, ct).ConfigureAwait(false);
             if (_side1.ListsDirs) final1 = final1.WithDirs(await DirSync.FinalAsync(_path1, current1.Dirs, dirs1, copied1.Done.Keys, [], [], ct).ConfigureAwait(false));

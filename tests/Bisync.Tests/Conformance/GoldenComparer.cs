@@ -115,8 +115,9 @@ public sealed partial class GoldenComparer(
         {
             case FileKind.Log when V175Rules:
                 // rclone's v1.75 harness writes the remote's hash type as {hashtype}; our local sides hash with MD5.
-                exp = LogSteps(NormalizeLog(SplitLines(expectedText.Replace("{hashtype}", "md5", StringComparison.Ordinal)), []));
-                act = LogSteps(NormalizeLog(SplitLines(actualText), logSubstitutions));
+                // Names in NFC, as rclone's harness writes its logs (see the listings below).
+                exp = LogSteps(NormalizeLog(SplitLines(expectedText.Replace("{hashtype}", "md5", StringComparison.Ordinal)).Select(Nfc), []));
+                act = LogSteps(NormalizeLog(SplitLines(actualText).Select(Nfc), logSubstitutions));
                 break;
             case FileKind.Log:
                 exp = NormalizeLog(SplitLines(expectedText), []);
@@ -124,11 +125,13 @@ public sealed partial class GoldenComparer(
                 break;
             case FileKind.Listing when V175Rules:
             {
-                var golden = SplitLines(expectedText);
+                // rclone's harness compares names after Unicode NFC normalisation (its goldens hold NFC
+                // names where the side keeps NFD ones), so a v1.75 listing is compared in NFC.
+                var golden = SplitLines(expectedText).Select(Nfc).ToList();
                 var withHashes = golden.Any(l => ListingLine().Match(l.TrimEnd('\r')) is { Success: true } m && m.Groups[3].Value != "-");
                 var precision = PrecisionNs(goldenName);
                 exp = NormalizeListing(golden, withHashes, precision);
-                act = NormalizeListing(SplitLines(actualText), withHashes, precision);
+                act = NormalizeListing(SplitLines(actualText).Select(Nfc), withHashes, precision);
                 break;
             }
             case FileKind.Queue:
@@ -148,6 +151,8 @@ public sealed partial class GoldenComparer(
         }
         return exp.SequenceEqual(act) ? null : Diff(exp, act);
     }
+
+    private static string Nfc(string s) => Bisync.Text.UnicodeNormalization.ToNfc(s);
 
     public enum FileKind { Log, Queue, Listing, Other }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Bisync.Engine;
+using Bisync.Text;
 
 namespace Bisync.Tests.Conformance;
 
@@ -323,10 +324,11 @@ public sealed partial class ScenarioRunner
             case "copy-as-NFD":
             {
                 Need(3);
-                var form = cmd.EndsWith("NFC", StringComparison.Ordinal) ? NormalizationForm.FormC : NormalizationForm.FormD;
+                // Our own normalisation: string.Normalize does nothing under InvariantGlobalization.
+                Func<string, string> form = cmd.EndsWith("NFC", StringComparison.Ordinal) ? UnicodeNormalization.ToNfc : UnicodeNormalization.ToNfd;
                 var (fs, path) = Resolve(args[0]);
-                var (dfs, ddir) = Resolve(args[1].Normalize(form));
-                await CopyFileAsync(fs, path, dfs, Join(ddir.Normalize(form), args[2].Normalize(form)), ct);
+                var (dfs, ddir) = Resolve(form(args[1]));
+                await CopyFileAsync(fs, path, dfs, Join(form(ddir), form(args[2])), ct);
                 break;
             }
             case "fix-names":
@@ -386,6 +388,9 @@ public sealed partial class ScenarioRunner
                 "resync-mode" => options with { ResyncMode = Word<ResyncMode>(key, Value()) },
                 "backupdir1" => options with { BackupDir1 = Value() },
                 "backupdir2" => options with { BackupDir2 = Value() },
+                "norm" => options with { NoUnicodeNormalization = false, IgnoreCaseSync = true },
+                "no-norm" => options with { NoUnicodeNormalization = true, IgnoreCaseSync = false },
+                "fix-case" => options with { NoUnicodeNormalization = false, IgnoreCaseSync = true, FixCase = true },
                 _ when NotYetWired.TryGetValue(key, out var feature) =>
                     throw new ScenarioException($"bisync option \"{arg}\" needs {feature}, which this engine does not have yet"),
                 _ => throw new ScenarioException($"unknown bisync option \"{arg}\""),
@@ -428,9 +433,6 @@ public sealed partial class ScenarioRunner
     /// </summary>
     private static readonly Dictionary<string, string> NotYetWired = new(StringComparer.Ordinal)
     {
-        ["norm"] = "Unicode normalisation and --ignore-case-sync",
-        ["no-norm"] = "--no-unicode-normalization",
-        ["fix-case"] = "--fix-case",
     };
 
     /// <summary>An enum option's value, by its flag word (any case), e.g. <c>newer</c>.</summary>
@@ -481,7 +483,7 @@ public sealed partial class ScenarioRunner
         {
             if (e.IsDir != isDir || e.Name == name) continue;
             if (RawNames.HasRawBytes(e.Name) || RawNames.HasRawBytes(name)) continue;
-            if (e.Name.Normalize(NormalizationForm.FormC) == name.Normalize(NormalizationForm.FormC))
+            if (UnicodeNormalization.ToNfc(e.Name) == UnicodeNormalization.ToNfc(name))
             {
                 await fs.RenameAsync(Join(parent, e.Name), path, ct);
                 return;

@@ -13,7 +13,6 @@ public sealed class V175ConformanceTests
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Waiting = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["test_normalization"] = "Unicode normalisation and case matching (--no-unicode-normalization, --ignore-case-sync, --fix-case)",
     };
 
     public static TheoryData<string> Cases()
