@@ -633,7 +633,12 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         }
     }
 
-    /// <summary>Server-side copy, then delete of the source.</summary>
+    /// <summary>
+    /// Server-side copy, then delete of the source. Some S3 servers (s3rver among them) decode the
+    /// copy source header differently from AWS and miss keys holding characters such as ',' or '?':
+    /// when the copy says "not found" but the source is there, the object is copied through this
+    /// process instead (read, then written as <see cref="PutAsync"/> writes), then the source deleted.
+    /// </summary>
     public async Task MoveAsync(string from, string to, CancellationToken ct)
     {
         var (sb, sk) = Resolve(from);
@@ -651,7 +656,10 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
-            throw new FileNotFoundException($"file not found: {from}");
+            if (await StatAsync(from, ct).ConfigureAwait(false) is not { IsDir: false } source)
+                throw new FileNotFoundException($"file not found: {from}");
+            await using (var content = await OpenReadAsync(from, ct).ConfigureAwait(false))
+                await PutAsync(to, content, source.Size, source.ModTime, ct).ConfigureAwait(false);
         }
         await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = sb, Key = sk }, ct).ConfigureAwait(false);
     }

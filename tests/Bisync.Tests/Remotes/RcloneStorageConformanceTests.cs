@@ -233,6 +233,11 @@ public sealed class RcloneS3ConformanceTests : RcloneStorageConformanceTests
 {
     protected override string Backend => "s3";
 
+    /// <summary>rclone's s3 backend sends a copy source that s3rver decodes wrongly for '+' and '?'
+    /// (rclone 1.60.1's own `rclone moveto` fails the same way there; AWS reads it right).</summary>
+    protected override string? MoveRefused(string name) =>
+        name.Contains('+') || name.Contains('?') ? "s3rver misreads rclone's copy source" : null;
+
     [Fact]
     public async Task Declares_bucket_semantics_and_lists_md5()
     {

@@ -17,6 +17,12 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     /// <summary>Opens a storage rooted at a new empty folder (or prefix) named <paramref name="unique"/>.</summary>
     protected abstract Task<IStorage> OpenFreshAsync(string unique);
 
+    /// <summary>
+    /// Names this backend cannot move server-side against the test server, and why (a checked
+    /// expectation: the move must fail, and leave the source where it was).
+    /// </summary>
+    protected virtual string? MoveRefused(string name) => null;
+
     /// <summary>The name of this test's fresh root folder.</summary>
     protected string UniqueName { get; private set; } = "";
 
@@ -260,6 +266,29 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         var st = await S.StatAsync("to/deeper/m.txt", None);
         Assert.Equal(6, st!.Value.Size);
         AssertTime(SampleTime, st.Value.ModTime);
+    }
+
+    [Theory]
+    [InlineData("a,b.txt")]
+    [InlineData("a!b.txt")]
+    [InlineData("with space/ça va?.txt")]
+    [InlineData("odd chars/a+b=c;e'f&g#h%20(x)*.txt")]
+    [InlineData("Ünïcödé/日本語 🎉.txt")]
+    public async Task Move_keeps_names_with_punctuation_and_unicode(string name)
+    {
+        var mover = S.Capability<IMover>()!;
+        await PutBytesAsync(name, "moving"u8.ToArray());
+        if (MoveRefused(name) is not null)
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => mover.MoveAsync(name, "moved/" + name, None));
+            Assert.Equal(6, (await S.StatAsync(name, None))!.Value.Size);
+            return;
+        }
+        await mover.MoveAsync(name, "moved/" + name, None);
+        Assert.Null(await S.StatAsync(name, None));
+        Assert.Equal("moving", RemoteTestEnv.Utf8(await RemoteTestEnv.ReadAllAsync(S, "moved/" + name)));
+        await mover.MoveAsync("moved/" + name, name.ToUpperInvariant(), None); // a case-only rename, as --fix-case makes
+        Assert.Equal(6, (await S.StatAsync(name.ToUpperInvariant(), None))!.Value.Size);
     }
 
     [Fact]
