@@ -28,9 +28,33 @@ var clock = Stopwatch.StartNew();
 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
 long copies = 0, deletes = 0, errors = 0;
 var stages = new List<string>();
-using var log = Logger.Silent(LogLevel.Info);
+var live = Environment.GetEnvironmentVariable("BISYNC_SYNTH_LIVE") == "1";
+// Where the peak is: a sampler reads the resident size every 20 ms and notes the stage (the last
+// log line) and the managed heap at its highest point.
+var stage = "start";
+long peakRss = 0, heapAtPeak = 0;
+string stageAtPeak = "";
+using var sampling = new CancellationTokenSource();
+var sampler = Task.Run(async () =>
+{
+    while (!sampling.IsCancellationRequested)
+    {
+        var rss = Environment.WorkingSet;
+        if (rss > peakRss) { peakRss = rss; stageAtPeak = stage; heapAtPeak = GC.GetTotalMemory(false); }
+        try { await Task.Delay(20, sampling.Token); } catch (OperationCanceledException) { }
+    }
+});
+using var log = Logger.Silent(LogLevel.Debug);
 log.Sink = line =>
 {
+    if (line.StartsWith("DEBUG", StringComparison.Ordinal))
+    {
+        // BISYNC_SYNTH_LIVE=1: what is still referenced at each stage (a full collection there; slows the run).
+        if (line.Contains("managed heap", StringComparison.Ordinal))
+            stages.Add($"{clock.Elapsed.TotalSeconds,8:F2}s {line}" + (live ? $", live {GC.GetTotalMemory(true) >> 20} MiB" : ""));
+        return;
+    }
+    stage = line.Length > 60 ? line[..60] : line;
     if (line.Contains(": Copied (", StringComparison.Ordinal)) copies++;
     else if (line.Contains(": Deleted", StringComparison.Ordinal)) deletes++;
     else if (line.StartsWith("ERROR", StringComparison.Ordinal)) { errors++; Console.Error.WriteLine(line); }
@@ -48,6 +72,8 @@ var options = new BisyncOptions
 var engine = new BisyncEngine(new SyntheticOpener(share, gen), log);
 var result = await engine.RunAsync(options, CancellationToken.None);
 var wall = clock.Elapsed.TotalSeconds;
+sampling.Cancel();
+await sampler;
 var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
 var alloc = GC.GetTotalAllocatedBytes() / (1024.0 * 1024);
 long hwm = 0;
@@ -64,6 +90,7 @@ if (gen > 0)
         if (s1.ChangeOf(i) != Change.None || s2.ChangeOf(i) != Change.None) expected++;
 }
 foreach (var s in stages) Console.Error.WriteLine(s);
+Console.Error.WriteLine($"sampled peak RSS {peakRss >> 20} MiB after \"{stageAtPeak}\", managed heap then {heapAtPeak >> 20} MiB");
 Console.WriteLine(string.Join('\t', step, files, wall.ToString("F2", CultureInfo.InvariantCulture), cpu.ToString("F2", CultureInfo.InvariantCulture),
     hwm, alloc.ToString("F0", CultureInfo.InvariantCulture), copies, deletes, expected, result.ExitCode));
 if (result.ExitCode != 0) { Console.Error.WriteLine($"run failed: exit {result.ExitCode}: {result.Error}"); return 1; }
