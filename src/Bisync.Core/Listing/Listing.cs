@@ -290,9 +290,13 @@ public sealed class FileListing
     /// </summary>
     public sealed class Builder(int capacity = 0)
     {
+        // Slots go into segments of SegmentSize (the first one grows to that size), so a large
+        // listing is never copied to a bigger array as it grows, and leaves no garbage of old ones
+        // (which, in the large object heap, would stay until a full collection).
+        private const int SegmentBits = 13, SegmentSize = 1 << SegmentBits, SegmentMask = SegmentSize - 1;
         private readonly List<byte[]> _chunks = [];
-        private Slot[] _slots = capacity > 0 ? new Slot[capacity] : [];
-        private ulong[]? _ids;
+        private readonly List<Slot[]> _segments = capacity > 0 ? [new Slot[Math.Min(capacity, SegmentSize)]] : [];
+        private List<ulong[]>? _ids;
         private int _count;
         private int _used;
 
@@ -330,14 +334,29 @@ public sealed class FileListing
 
         private void Append(Slot slot, ulong fileId)
         {
-            if (_count == _slots.Length)
+            int segment = _count >> SegmentBits, at = _count & SegmentMask;
+            if (segment == _segments.Count)
             {
-                Array.Resize(ref _slots, Math.Max(16, _slots.Length * 2));
-                if (_ids is not null) Array.Resize(ref _ids, _slots.Length);
+                _segments.Add(new Slot[segment == 0 ? 16 : SegmentSize]);
+                _ids?.Add(new ulong[_segments[^1].Length]);
             }
-            if (fileId != 0 && _ids is null) _ids = new ulong[_slots.Length];
-            if (_ids is not null) _ids[_count] = fileId;
-            _slots[_count++] = slot;
+            else if (at == _segments[segment].Length)
+            {
+                // Only the first segment is ever smaller than SegmentSize.
+                var bigger = _segments[0];
+                Array.Resize(ref bigger, Math.Min(SegmentSize, bigger.Length * 2));
+                _segments[0] = bigger;
+                if (_ids is not null)
+                {
+                    var ids = _ids[0];
+                    Array.Resize(ref ids, bigger.Length);
+                    _ids[0] = ids;
+                }
+            }
+            if (fileId != 0 && _ids is null) _ids = _segments.Select(s => new ulong[s.Length]).ToList();
+            if (_ids is not null) _ids[segment][at] = fileId;
+            _segments[segment][at] = slot;
+            _count++;
         }
 
         /// <summary>Offset in the last chunk where <paramref name="length"/> bytes fit; a new chunk when they don't.</summary>
@@ -361,7 +380,33 @@ public sealed class FileListing
         public FileListing Build() => Merge([this]);
 
         /// <summary>The listing of what was added, which the caller added in Go byte order.</summary>
-        public FileListing BuildSorted() => new(_slots.AsSpan(0, _count).ToArray(), [.. _chunks], _ids?.AsSpan(0, _count).ToArray());
+        public FileListing BuildSorted()
+        {
+            var slots = new Slot[_count];
+            var ids = _ids is null ? null : new ulong[_count];
+            CopyTo(slots, ids, 0, 0);
+            return new(slots, [.. _chunks], ids);
+        }
+
+        /// <summary>Copies the slots (chunk numbers moved up by <paramref name="chunkBase"/>) and ids to position <paramref name="n"/>.</summary>
+        private void CopyTo(Slot[] slots, ulong[]? ids, int n, int chunkBase)
+        {
+            for (int k = 0, left = _count; left > 0; k++)
+            {
+                var length = Math.Min(left, _segments[k].Length);
+                var from = _segments[k].AsSpan(0, length);
+                if (chunkBase == 0) from.CopyTo(slots.AsSpan(n));
+                else
+                    for (var i = 0; i < length; i++)
+                    {
+                        ref readonly var s = ref from[i];
+                        slots[n + i] = new Slot(s.Size, s.ModTime, s.Chunk + chunkBase, s.Offset, s.PathLength, s.HashLength, s.Raw);
+                    }
+                if (ids is not null && _ids is not null) _ids[k].AsSpan(0, length).CopyTo(ids.AsSpan(n));
+                n += length;
+                left -= length;
+            }
+        }
 
         /// <summary>One sorted listing of what several builders collected.</summary>
         public static FileListing Merge(IReadOnlyCollection<Builder> builders)
@@ -375,13 +420,9 @@ public sealed class FileListing
                 var chunkBase = chunks.Count;
                 if (chunkBase + b._chunks.Count > Slot.MaxChunks) throw new InvalidOperationException("listing too large: more than 4 GiB of paths");
                 chunks.AddRange(b._chunks);
-                if (ids is not null && b._ids is not null) b._ids.AsSpan(0, b._count).CopyTo(ids.AsSpan(n));
-                for (var i = 0; i < b._count; i++)
-                {
-                    ref readonly var s = ref b._slots[i];
-                    slots[n++] = chunkBase == 0 ? s : new Slot(s.Size, s.ModTime, s.Chunk + chunkBase, s.Offset, s.PathLength, s.HashLength, s.Raw);
-                }
-                b._slots = [];
+                b.CopyTo(slots, ids, n, chunkBase);
+                n += b._count;
+                b._segments.Clear();
                 b._ids = null;
                 b._count = 0;
             }
