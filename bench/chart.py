@@ -56,7 +56,7 @@ def fmt(v):
 
 
 def chart(data, metric, unit, title, out, per_file_line=None):
-    W, H, ML, MR, MT, MB = 330, 280, 58, 12, 30, 42
+    W, H, ML, MR, MT, MB = 330, 280, 58, 12, 46, 42
     series = {k: {n: v[metric] for n, v in pts.items() if v[metric] > 0} for k, pts in data.items()}
     series = {k: v for k, v in series.items() if v}
     if not series:
