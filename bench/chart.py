@@ -4,8 +4,8 @@
     bench/chart.py [--out DIR]
 
 Reads bench/results/runs.csv (written by bench/run.sh) and bench/results/synthetic.csv (written by
-bench/synthetic.sh) and writes DIR/time.svg and DIR/memory.svg (default DIR: bench/): wall time and
-peak RSS against the number of files, log scales, one panel per kind of run (first sync, no change,
+bench/synthetic.sh) and writes DIR/time.svg, DIR/cpu.svg and DIR/memory.svg (default DIR: bench/):
+wall time, CPU time and peak RSS against the number of files, log scales, one panel per kind of run (first sync, no change,
 a few changes), one line per tool. For each tool, kind and size the latest line of the data is drawn.
 """
 import csv, math, os, sys
@@ -33,14 +33,14 @@ def read(path):
 
 
 def load(results):
-    """{(tool, kind): {files: (wall_s, peak_mib)}}, the latest row winning."""
+    """{(tool, kind): {files: (wall_s, peak_mib, cpu_s)}}, the latest row winning."""
     data = {}
     for r in read(os.path.join(results, "runs.csv")):
-        data.setdefault((r["tool"], r["kind"]), {})[int(r["files"])] = (float(r["wall_s"]), float(r["peak_kib"]) / 1024)
+        data.setdefault((r["tool"], r["kind"]), {})[int(r["files"])] = (float(r["wall_s"]), float(r["peak_kib"]) / 1024, float(r["cpu_s"]))
     for r in read(os.path.join(results, "synthetic.csv")):
         kind = SYNTH_KIND.get(r["step"])
         if kind and r.get("shape", "perdir=100") == "perdir=100":
-            data.setdefault(("synthetic", kind), {})[int(r["files"])] = (float(r["wall_s"]), float(r["peak_kib"]) / 1024)
+            data.setdefault(("synthetic", kind), {})[int(r["files"])] = (float(r["wall_s"]), float(r["peak_kib"]) / 1024, float(r["cpu_s"]))
     return data
 
 
@@ -132,6 +132,8 @@ def main(argv):
     if not data:
         sys.exit("chart.py: no results yet (run bench/run.sh or bench/synthetic.sh first)")
     chart(data, 0, "seconds (wall)", "Time against number of files (log scales)", os.path.join(out, "time.svg"))
+    chart(data, 2, "seconds (CPU, user + system)", "CPU time against number of files (log scales; less disturbed by load than wall time)",
+          os.path.join(out, "cpu.svg"))
     chart(data, 1, "peak RSS, MiB", "Peak memory against number of files (log scales)", os.path.join(out, "memory.svg"),
           per_file_line=(0.25, "0.25 kB per file"))
 
