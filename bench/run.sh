@@ -325,5 +325,20 @@ cell_mb() { local key="$1"; [ -n "${KIB[$key]:-}" ] && awk -v k="${KIB[$key]}" '
   fi
 } | tee "$OUT/report-$N.txt"
 
+# The medians, one line per tool and run kind, for bench/chart.py (BENCH_LABEL names what was
+# measured, e.g. bisync-aot, when several builds are compared; default: the tool's name).
+CSV="$ROOT/bench/results/runs.csv"
+mkdir -p "${CSV%/*}"
+[ -f "$CSV" ] || echo "date,commit,files,tool,kind,wall_s,cpu_s,peak_kib,runs,load" > "$CSV"
+commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+load="$(cut -d' ' -f1 /proc/loadavg)"
+for key in "${!SECS[@]}"; do
+  tool="${key%%.*}"; kind="${key#*.}"
+  [ "$tool" = bisync ] && [ -n "${BENCH_LABEL:-}" ] && tool="$BENCH_LABEL"
+  [ "${STATUS[$key]}" = 0 ] || continue
+  case "$key" in cp.first) runs="$REPEAT" ;; *.first) runs=1 ;; *) runs="$REPEAT" ;; esac
+  echo "$(date -u +%Y-%m-%dT%H:%M),$commit,$N,$tool,$kind,${SECS[$key]},${CPU[$key]},${KIB[$key]},$runs,$load" >> "$CSV"
+done
+
 log "removing the scratch trees (untimed; can be slow; the generated tree stays in $SRC)"
 rm -rf "$TRASH"

@@ -182,13 +182,38 @@ public sealed class FileListing
         var toSet = sets.Build();
         var toDrop = drops.Build();
 
-        var result = new Builder(_slots.Length + toSet.Count);
-        int j = 0, k = 0;
+        // The result shares this listing's byte chunks (and the few of the set entries, after them):
+        // only the slots are new, 24 bytes an entry instead of a copy of every path. Two passes over
+        // the merge, one to count, so the slot array is made once at its size.
+        var chunkBase = _chunks.Length;
+        var chunks = new byte[chunkBase + toSet._chunks.Length][];
+        if (chunks.Length > Slot.MaxChunks) throw new InvalidOperationException("listing too large: more than 4 GiB of paths");
+        _chunks.CopyTo(chunks, 0);
+        toSet._chunks.CopyTo(chunks, chunkBase);
+        Slot[]? slots = null;
+        ulong[]? ids = null;
+        var n = Merge(toSet, toDrop, null, null, chunkBase);
+        slots = new Slot[n];
+        if (_ids is not null) ids = new ulong[n];
+        Merge(toSet, toDrop, slots, ids, chunkBase);
+        return new FileListing(slots, chunks, ids);
+    }
+
+    /// <summary>One pass of <see cref="With"/>'s merge: counts the result, and fills it when given arrays.</summary>
+    private int Merge(FileListing toSet, FileListing toDrop, Slot[]? slots, ulong[]? ids, int chunkBase)
+    {
+        int n = 0, j = 0, k = 0;
         // The entry set for a path is the last one given for it.
         void SetNext()
         {
             while (j + 1 < toSet.Count && toSet.ComparePaths(j + 1, toSet, j) == 0) j++;
-            result.CopyFrom(toSet, j++);
+            if (slots is not null)
+            {
+                ref readonly var s = ref toSet._slots[j];
+                slots[n] = new Slot(s.Size, s.ModTime, s.Chunk + chunkBase, s.Offset, s.PathLength, s.HashLength, s.Raw);
+            }
+            n++;
+            j++;
         }
         for (var i = 0; i < _slots.Length; i++)
         {
@@ -201,10 +226,15 @@ public sealed class FileListing
             }
             while (k < toDrop.Count && toDrop.ComparePaths(k, this, i) < 0) k++;
             if (k < toDrop.Count && toDrop.ComparePaths(k, this, i) == 0) continue;
-            result.CopyFrom(this, i);
+            if (slots is not null)
+            {
+                slots[n] = _slots[i];
+                if (ids is not null) ids[n] = _ids![i];
+            }
+            n++;
         }
         while (j < toSet.Count) SetNext();
-        return result.BuildSorted();
+        return n;
     }
 
     /// <summary>A listing whose entries are those of this one with their hashes replaced.</summary>
@@ -275,9 +305,13 @@ public sealed class FileListing
     /// </summary>
     public sealed class Builder(int capacity = 0)
     {
+        // Slots go into segments of SegmentSize (the first one grows to that size), so a large
+        // listing is never copied to a bigger array as it grows, and leaves no garbage of old ones
+        // (which, in the large object heap, would stay until a full collection).
+        private const int SegmentBits = 13, SegmentSize = 1 << SegmentBits, SegmentMask = SegmentSize - 1;
         private readonly List<byte[]> _chunks = [];
-        private Slot[] _slots = capacity > 0 ? new Slot[capacity] : [];
-        private ulong[]? _ids;
+        private readonly List<Slot[]> _segments = capacity > 0 ? [new Slot[Math.Min(capacity, SegmentSize)]] : [];
+        private List<ulong[]>? _ids;
         private int _count;
         private int _used;
 
@@ -315,14 +349,29 @@ public sealed class FileListing
 
         private void Append(Slot slot, ulong fileId)
         {
-            if (_count == _slots.Length)
+            int segment = _count >> SegmentBits, at = _count & SegmentMask;
+            if (segment == _segments.Count)
             {
-                Array.Resize(ref _slots, Math.Max(16, _slots.Length * 2));
-                if (_ids is not null) Array.Resize(ref _ids, _slots.Length);
+                _segments.Add(new Slot[segment == 0 ? 16 : SegmentSize]);
+                _ids?.Add(new ulong[_segments[^1].Length]);
             }
-            if (fileId != 0 && _ids is null) _ids = new ulong[_slots.Length];
-            if (_ids is not null) _ids[_count] = fileId;
-            _slots[_count++] = slot;
+            else if (at == _segments[segment].Length)
+            {
+                // Only the first segment is ever smaller than SegmentSize.
+                var bigger = _segments[0];
+                Array.Resize(ref bigger, Math.Min(SegmentSize, bigger.Length * 2));
+                _segments[0] = bigger;
+                if (_ids is not null)
+                {
+                    var ids = _ids[0];
+                    Array.Resize(ref ids, bigger.Length);
+                    _ids[0] = ids;
+                }
+            }
+            if (fileId != 0 && _ids is null) _ids = _segments.Select(s => new ulong[s.Length]).ToList();
+            if (_ids is not null) _ids[segment][at] = fileId;
+            _segments[segment][at] = slot;
+            _count++;
         }
 
         /// <summary>Offset in the last chunk where <paramref name="length"/> bytes fit; a new chunk when they don't.</summary>
@@ -346,7 +395,33 @@ public sealed class FileListing
         public FileListing Build() => Merge([this]);
 
         /// <summary>The listing of what was added, which the caller added in Go byte order.</summary>
-        public FileListing BuildSorted() => new(_slots.AsSpan(0, _count).ToArray(), [.. _chunks], _ids?.AsSpan(0, _count).ToArray());
+        public FileListing BuildSorted()
+        {
+            var slots = new Slot[_count];
+            var ids = _ids is null ? null : new ulong[_count];
+            CopyTo(slots, ids, 0, 0);
+            return new(slots, [.. _chunks], ids);
+        }
+
+        /// <summary>Copies the slots (chunk numbers moved up by <paramref name="chunkBase"/>) and ids to position <paramref name="n"/>.</summary>
+        private void CopyTo(Slot[] slots, ulong[]? ids, int n, int chunkBase)
+        {
+            for (int k = 0, left = _count; left > 0; k++)
+            {
+                var length = Math.Min(left, _segments[k].Length);
+                var from = _segments[k].AsSpan(0, length);
+                if (chunkBase == 0) from.CopyTo(slots.AsSpan(n));
+                else
+                    for (var i = 0; i < length; i++)
+                    {
+                        ref readonly var s = ref from[i];
+                        slots[n + i] = new Slot(s.Size, s.ModTime, s.Chunk + chunkBase, s.Offset, s.PathLength, s.HashLength, s.Raw);
+                    }
+                if (ids is not null && _ids is not null) _ids[k].AsSpan(0, length).CopyTo(ids.AsSpan(n));
+                n += length;
+                left -= length;
+            }
+        }
 
         /// <summary>One sorted listing of what several builders collected.</summary>
         public static FileListing Merge(IReadOnlyCollection<Builder> builders)
@@ -360,13 +435,9 @@ public sealed class FileListing
                 var chunkBase = chunks.Count;
                 if (chunkBase + b._chunks.Count > Slot.MaxChunks) throw new InvalidOperationException("listing too large: more than 4 GiB of paths");
                 chunks.AddRange(b._chunks);
-                if (ids is not null && b._ids is not null) b._ids.AsSpan(0, b._count).CopyTo(ids.AsSpan(n));
-                for (var i = 0; i < b._count; i++)
-                {
-                    ref readonly var s = ref b._slots[i];
-                    slots[n++] = chunkBase == 0 ? s : new Slot(s.Size, s.ModTime, s.Chunk + chunkBase, s.Offset, s.PathLength, s.HashLength, s.Raw);
-                }
-                b._slots = [];
+                b.CopyTo(slots, ids, n, chunkBase);
+                n += b._count;
+                b._segments.Clear();
                 b._ids = null;
                 b._count = 0;
             }
