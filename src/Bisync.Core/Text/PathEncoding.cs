@@ -13,6 +13,21 @@ public static class PathEncoding
 {
     private const char Escape = '\u201B';
 
+    /// <summary>
+    /// Whether <paramref name="s"/>[<paramref name="i"/>] carries a raw byte (a lone U+DC80..U+DCFF),
+    /// and not the low half of a valid surrogate pair (an emoji such as U+1F486 ends in U+DC86).
+    /// </summary>
+    public static bool IsRawByteAt(string s, int i) =>
+        s[i] >= '\uDC80' && s[i] <= '\uDCFF' && !(i > 0 && char.IsHighSurrogate(s[i - 1]));
+
+    /// <summary>Whether <paramref name="s"/> holds any raw byte (see <see cref="IsRawByteAt"/>).</summary>
+    public static bool HasRawByte(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+            if (IsRawByteAt(s, i)) return true;
+        return false;
+    }
+
     /// <summary>File-system bytes (one name or a '/'-separated path) to the engine's string.</summary>
     public static string FromFileSystem(ReadOnlySpan<byte> bytes)
     {

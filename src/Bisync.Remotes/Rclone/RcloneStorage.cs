@@ -97,8 +97,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
     /// <summary>A name byte that is not UTF-8 (held as U+DC80..U+DCFF) cannot be sent as JSON to rclone.</summary>
     private void CheckName(string path)
     {
-        foreach (var c in path)
-            if (c is >= '\uDC80' and <= '\uDCFF')
+        if (Bisync.Text.PathEncoding.HasRawByte(path))
                 throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API: rename it, or use a native backend");
     }
 

@@ -17,16 +17,14 @@ internal static class S3KeyNames
 {
     private const char Quote = '\u201B';
 
-    private static bool IsRawByte(char c) => c >= '\uDC80' && c <= '\uDCFF';
-
     public static string Encode(string path)
     {
-        if (!path.Any(IsRawByte)) return path;
+        if (!Bisync.Text.PathEncoding.HasRawByte(path)) return path;
         var sb = new StringBuilder(path.Length + 8);
-        foreach (var c in path)
+        for (var i = 0; i < path.Length; i++)
         {
-            if (IsRawByte(c)) sb.Append(Quote).Append((c - 0xDC00).ToString("X2", CultureInfo.InvariantCulture));
-            else sb.Append(c);
+            if (Bisync.Text.PathEncoding.IsRawByteAt(path, i)) sb.Append(Quote).Append((path[i] - 0xDC00).ToString("X2", CultureInfo.InvariantCulture));
+            else sb.Append(path[i]);
         }
         return sb.ToString();
     }

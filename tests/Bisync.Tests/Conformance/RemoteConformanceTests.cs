@@ -84,9 +84,6 @@ public sealed class RemoteConformanceTests : IDisposable
     /// </summary>
     public static readonly IReadOnlyDictionary<(string Backend, string Case), string> OpenBugs = new Dictionary<(string, string), string>
     {
-        [("s3", "test_normalization")] = "a name holding an invalid UTF-8 byte and NFD letters, stored on s3 (as ‛86), is not "
-            + "paired with Path1's name: the copy to Path2 stops on 'the destination appeared since it was listed' (no "
-            + "version lost; the file keeps its older version on Path2 until the pairing is fixed)",
     };
 
     public static TheoryData<string, string> V175Cases()

@@ -198,10 +198,13 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     [InlineData("Ünïcödé/日本語 ファイル.txt")]
     [InlineData("emoji 🎉/ça va?.txt")]
     [InlineData("odd chars/a+b=c,d;e'f&g#h%20.txt")]
+    [InlineData("nfd/se\u0301 \u00e9.txt")] // one decomposed, one composed: each name kept as it is
+    [InlineData("nfd/\u6e2c\u8a66_\u0420\u0443\u0441\u043a\u0438\u0438\u0306___e\u030c_a\u0301n\u0303\U0001f478\U0001f3fc\U0001f9dd\U0001f3fe\u200d\u2640\ufe0f\U0001f486\U0001f3ff\u200d\u2642\ufe0f\U0001f428e\u0301o\u0308.txt")]
     public async Task Names_with_spaces_and_unicode(string path)
     {
         var data = System.Text.Encoding.UTF8.GetBytes("data of " + path);
         await PutBytesAsync(path, data);
+        Assert.Equal(data.Length, (await S.StatAsync(path, None))!.Value.Size);
         var dir = path[..path.LastIndexOf('/')];
         var listed = Assert.Single(await ListAsync(dir));
         Assert.Equal(path, listed.Path);
