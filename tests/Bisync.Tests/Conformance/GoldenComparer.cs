@@ -376,9 +376,10 @@ public sealed partial class GoldenComparer(
     private static string Visible(string s)
     {
         var sb = new StringBuilder(s.Length);
-        foreach (var c in s)
+        for (var i = 0; i < s.Length; i++)
         {
-            if (c >= 0xDC80 && c <= 0xDCFF) sb.Append($"\\x{c - 0xDC00:x2}");
+            var c = s[i];
+            if (Bisync.Text.PathEncoding.IsRawByteAt(s, i)) sb.Append($"\\x{c - 0xDC00:x2}");
             else if (c < 0x20 && c != '\t') sb.Append($"\\x{(int)c:x2}");
             else sb.Append(c);
         }

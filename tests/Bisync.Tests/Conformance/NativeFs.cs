@@ -54,9 +54,10 @@ public static unsafe partial class NativeFs
     public static string Printable(string path)
     {
         var sb = new System.Text.StringBuilder();
-        foreach (var c in path)
+        for (var i = 0; i < path.Length; i++)
         {
-            if (c >= 0xDC80 && c <= 0xDCFF) sb.Append($"\\x{c - 0xDC00:x2}");
+            var c = path[i];
+            if (Bisync.Text.PathEncoding.IsRawByteAt(path, i)) sb.Append($"\\x{c - 0xDC00:x2}");
             else if (c < 0x20) sb.Append($"\\x{(int)c:x2}");
             else sb.Append(c);
         }

@@ -80,12 +80,7 @@ public static class RawNames
     public static string Normalize(string s) => Decode(Encode(s));
 
     /// <summary>Whether the string holds any raw (invalid UTF-8) byte.</summary>
-    public static bool HasRawBytes(string s)
-    {
-        foreach (var c in s)
-            if (c >= 0xDC80 && c <= 0xDCFF) return true;
-        return false;
-    }
+    public static bool HasRawBytes(string s) => Bisync.Text.PathEncoding.HasRawByte(s);
 
     /// <summary>NUL-terminated byte form for libc.</summary>
     internal static byte[] ToCString(string s)
