@@ -98,7 +98,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
     private void CheckName(string path)
     {
         if (Bisync.Text.PathEncoding.HasRawByte(path))
-                throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API: rename it, or use a native backend");
+            throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API: rename it, or use a native backend");
     }
 
     private JsonObject ListOpt(bool recurse = false, bool filesOnly = false)

@@ -58,9 +58,10 @@ public sealed class RetryStorage : StorageDecorator
             {
                 _log?.Invoke($"{Root}: {what}: low level retry {attempt}/{_attempts - 1}: {e.Message}");
             }
-            catch (Exception e) when (NoteExhausted(attempt, e, ct))
+            catch (Exception e)
             {
-                throw; // never reached: NoteExhausted returns false
+                NoteExhausted(attempt, e, ct);
+                throw;
             }
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _maxDelay.Ticks));
@@ -81,9 +82,10 @@ public sealed class RetryStorage : StorageDecorator
             {
                 _log?.Invoke($"{Root}: {what}: low level retry {attempt}/{_attempts - 1}: {e.Message}");
             }
-            catch (Exception e) when (NoteExhausted(attempt, e, CancellationToken.None))
+            catch (Exception e)
             {
-                throw; // never reached: NoteExhausted returns false
+                NoteExhausted(attempt, e, CancellationToken.None);
+                throw;
             }
             Thread.Sleep(delay);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _maxDelay.Ticks));
@@ -96,12 +98,11 @@ public sealed class RetryStorage : StorageDecorator
             throw new RemoteGaveUpException($"{what}: not tried: an earlier operation on {Root} failed {_attempts} times ({first.Message}); giving up on this remote for this run", first);
     }
 
-    /// <summary>Remembers the first operation that used all its tries on network trouble; always false (an exception filter that only looks).</summary>
-    private bool NoteExhausted(int attempt, Exception e, CancellationToken ct)
+    /// <summary>Remembers the first operation that used all its tries on network trouble.</summary>
+    private void NoteExhausted(int attempt, Exception e, CancellationToken ct)
     {
         if (_giveUp && _attempts >= 2 && attempt >= _attempts && !ct.IsCancellationRequested && e is not RemoteGaveUpException && _isTransient(e))
             Interlocked.CompareExchange(ref _gaveUpOn, e, null);
-        return false;
     }
 }
 

@@ -9,7 +9,7 @@ internal static unsafe partial class Native
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
     public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
     public const uint STATX_BASIC_STATS = 0x7ff;
-    public const int ENOENT = 2, EEXIST = 17, ENOTDIR = 20, EINTR = 4, ESRCH = 3, ELOOP = 40;
+    public const int ENOENT = 2, EEXIST = 17, ENOTDIR = 20, EINTR = 4, ELOOP = 40;
     public const byte DT_LNK = 10;
     public const int S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFREG = 0x8000, S_IFLNK = 0xA000;
 
@@ -67,9 +67,6 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int unlink(byte* path);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int kill(int pid, int sig);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint readlink(byte* path, byte* buf, nint size);
