@@ -31,6 +31,18 @@ public sealed class Comparison
     public bool ModTime => (By & CompareBy.ModTime) != 0;
     public bool Checksum => (By & CompareBy.Checksum) != 0;
 
+    /// <summary>
+    /// Whether the run needs every file's modification time: to compare by it, to pick a newer or older
+    /// winner, or for --min-age/--max-age. When it does not and a side's listing carries checksums, a
+    /// backend may list without the times that cost it a request per file (S3's HEAD): its re-checks
+    /// then compare size and checksum (<see cref="Transfers.SameAsListed"/>), and a copy reads the one
+    /// time it needs.
+    /// </summary>
+    public bool TimesNeeded => Legacy || ModTime
+        || _options.ConflictResolve is ConflictResolve.Newer or ConflictResolve.Older
+        || _options.ResyncMode is ResyncMode.Newer or ResyncMode.Older
+        || _options.Filter.MinAge is not null || _options.Filter.MaxAge is not null;
+
     /// <summary>--modify-window in nanoseconds (0 when not set).</summary>
     public long ModifyWindowNs { get; }
 

@@ -39,7 +39,7 @@ public sealed class SideLister(IStorage storage, IPathFilter filter, BisyncOptio
             return WithDirs(_compare.Legacy ? plain : WithoutHashes(plain));
         }
         var listing = await TreeLister.ListAsync(storage, filter, options.Checkers, ct, null, fileIds: true, Unsafe, _temporaries.Add, Link,
-            directoryEntries: dirs).ConfigureAwait(false);
+            directoryEntries: dirs, modTimes: _compare.TimesNeeded).ConfigureAwait(false);
         _cache ??= new HashCache(hashCacheFile);
         var (hashed, read) = await Hasher.HashAsync(storage, listing, _cache, options.Checkers, ct, _compare.MayRead(storage)).ConfigureAwait(false);
         _read = read;

@@ -162,11 +162,20 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         return null;
     }
 
-    /// <summary>Whether a file found now is the one listed (both absent counts as the same).</summary>
+    /// <summary>
+    /// Whether a file found now is the one listed (both absent counts as the same): the same size, and
+    /// the same time, or where the listing left the time out (<see cref="StorageEntry.NoTime"/>) the
+    /// same checksum; a file whose checksum is not known then counts as changed.
+    /// </summary>
     public static bool SameAsListed(StorageEntry? now, StorageEntry? listed) =>
         now is null || listed is null
             ? now is null && listed is null
-            : !now.Value.IsDir && now.Value.Size == listed.Value.Size && now.Value.ModTime == listed.Value.ModTime;
+            : !now.Value.IsDir && now.Value.Size == listed.Value.Size && SameVersion(now.Value, listed.Value);
+
+    private static bool SameVersion(StorageEntry now, StorageEntry listed) =>
+        now.ModTime != StorageEntry.NoTime && listed.ModTime != StorageEntry.NoTime
+            ? now.ModTime == listed.ModTime
+            : Hasher.Known(now.Hash) && now.Hash == listed.Hash;
 
     /// <summary>
     /// Copies one file if needed; returns the entry now at the destination (null in a dry run), or
@@ -181,6 +190,13 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         if (!item.Known && s is { } now && !Hasher.Known(now.Hash) && item.Src is { } hint && Hasher.Known(hint.Hash)
             && hint.Size == now.Size && hint.ModTime == now.ModTime)
             s = now with { Hash = hint.Hash };
+        if (s is { ModTime: StorageEntry.NoTime } untimed)
+        {
+            // Listed without its time (see IRecursiveLister): the copy carries the file's own time, read now.
+            s = await src.StatAsync(path, ct).ConfigureAwait(false) is { IsDir: false } timed
+                ? timed with { Hash = Hasher.Known(timed.Hash) ? timed.Hash : untimed.Hash }
+                : throw new FileNotFoundException($"source file not found: {src.Root}{path}");
+        }
         if (s is null || s.Value.IsDir)
         {
             if (_dryRun) return (null, null); // e.g. a conflict copy whose rename was only pretended

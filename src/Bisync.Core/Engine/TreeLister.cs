@@ -19,12 +19,15 @@ public static class TreeLister
     /// <param name="skippedLink">Told of each symbolic link the backend neither follows nor stores (left out).</param>
     /// <param name="directoryEntries">Filled with the directories the listing holds (--create-empty-src-dirs), with their
     /// times: those the filter keeps, not one that an --exclude-if-present marker excludes.</param>
+    /// <param name="modTimes">False when the run needs no modification times: a flat lister may leave out those that
+    /// cost it a request per file (see <see cref="IRecursiveLister"/>).</param>
     public static async Task<FileListing> ListAsync(IStorage storage, IPathFilter filter, int checkers, CancellationToken ct,
         List<string>? directories = null, bool fileIds = false, Action<string>? unsafeName = null,
-        Action<string>? temporary = null, Action<string>? skippedLink = null, List<StorageEntry>? directoryEntries = null)
+        Action<string>? temporary = null, Action<string>? skippedLink = null, List<StorageEntry>? directoryEntries = null,
+        bool modTimes = true)
     {
         if (directories is null && directoryEntries is null && storage.Capability<IRecursiveLister>() is { } flat)
-            return await ListFlatAsync(storage, flat, filter, ct, fileIds, unsafeName, temporary, skippedLink).ConfigureAwait(false);
+            return await ListFlatAsync(storage, flat, filter, ct, fileIds, unsafeName, temporary, skippedLink, modTimes).ConfigureAwait(false);
 
         var files = new ConcurrentBag<FileListing.Builder>();
         var dirs = directories is null ? null : new ConcurrentBag<string>();
@@ -137,10 +140,10 @@ public static class TreeLister
     /// --exclude-if-present marker, and the file itself passes.
     /// </summary>
     private static async Task<FileListing> ListFlatAsync(IStorage storage, IRecursiveLister flat, IPathFilter filter, CancellationToken ct,
-        bool fileIds, Action<string>? unsafeName, Action<string>? temporary, Action<string>? skippedLink)
+        bool fileIds, Action<string>? unsafeName, Action<string>? temporary, Action<string>? skippedLink, bool modTimes)
     {
         var entries = new List<StorageEntry>();
-        await foreach (var e in flat.ListRecursiveAsync(ct).ConfigureAwait(false))
+        await foreach (var e in flat.ListRecursiveAsync(modTimes, ct).ConfigureAwait(false))
         {
             if (e.IsDir) continue;
             if (e.Path.Length == 0 || !SafePath.IsSafe(e.Path)) unsafeName?.Invoke(e.Path);

@@ -28,7 +28,7 @@ public static class ListingFile
     /// A listing time that says "not recorded": Go's zero time, 0001-01-01T00:00:00.000000000+0000, which
     /// rclone v1.75 writes when modification times are not compared (--compare without modtime).
     /// </summary>
-    public const long NoTime = long.MinValue;
+    public const long NoTime = Storage.StorageEntry.NoTime;
 
     private const string ZeroTime = "0001-01-01T00:00:00.000000000+0000";
 

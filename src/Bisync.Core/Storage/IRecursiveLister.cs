@@ -6,5 +6,9 @@ namespace Bisync.Storage;
 /// </summary>
 public interface IRecursiveLister
 {
-    IAsyncEnumerable<StorageEntry> ListRecursiveAsync(CancellationToken ct);
+    /// <param name="modTimes">False when the caller does not need modification times: a backend for which a
+    /// file's time costs a request of its own (S3 keeps it in metadata, read by HEAD) may then give
+    /// <see cref="StorageEntry.NoTime"/> instead, but only for a file whose entry carries its checksum,
+    /// so that what the file is can still be checked (size and checksum; see the engine's re-checks).</param>
+    IAsyncEnumerable<StorageEntry> ListRecursiveAsync(bool modTimes, CancellationToken ct);
 }

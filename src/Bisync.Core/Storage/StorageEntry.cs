@@ -14,6 +14,13 @@ namespace Bisync.Storage;
 public readonly record struct StorageEntry(string Path, long Size, long ModTime, bool IsDir, string? Hash = null, ulong FileId = 0,
     bool IsSkippedLink = false)
 {
+    /// <summary>
+    /// A modification time left out: the listing did not read it because it costs a request per file
+    /// and the run does not need it (see <see cref="IRecursiveLister"/>). Written in listing files as
+    /// Go's zero time, as rclone v1.75 writes times it does not compare.
+    /// </summary>
+    public const long NoTime = long.MinValue;
+
     /// <summary>The last path element.</summary>
     public string Name => Path[(Path.LastIndexOf('/') + 1)..];
 }

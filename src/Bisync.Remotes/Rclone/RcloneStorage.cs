@@ -101,9 +101,10 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
             throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API: rename it, or use a native backend");
     }
 
-    private JsonObject ListOpt(bool recurse = false, bool filesOnly = false)
+    private JsonObject ListOpt(bool recurse = false, bool filesOnly = false, bool noModTime = false)
     {
         var opt = new JsonObject { ["noMimeType"] = true };
+        if (noModTime) opt["noModTime"] = true;
         if (recurse) opt["recurse"] = true;
         if (filesOnly) opt["filesOnly"] = true;
         if (_fastMd5)
@@ -119,15 +120,16 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
     /// U+FFFD and cannot be addressed again. Such a name is refused loudly rather than synced under a
     /// different name (or taken as deleted): the user renames it or uses a native backend.
     /// </summary>
-    private StorageEntry ToEntry(JsonElement item)
+    /// <param name="noTime">The time of an entry listed without one.</param>
+    private StorageEntry ToEntry(JsonElement item, long noTime = 0)
     {
         var path = item.GetProperty("Path").GetString() ?? "";
         if (path.Contains('\uFFFD'))
             throw new PermanentIOException($"{Root}{path}: a name that is not valid UTF-8 cannot pass through rclone's rc API (it arrives as U+FFFD): rename it, or use a native backend");
         var isDir = item.TryGetProperty("IsDir", out var d) && d.ValueKind == JsonValueKind.True;
         var size = item.TryGetProperty("Size", out var s) && s.TryGetInt64(out var sn) ? sn : 0;
-        long mod = 0;
-        if (item.TryGetProperty("ModTime", out var m) && m.GetString() is { } iso) mod = ParseTime(iso);
+        var mod = noTime;
+        if (item.TryGetProperty("ModTime", out var m) && m.GetString() is { Length: > 0 } iso) mod = ParseTime(iso);
         string? hash = null;
         if (!isDir && item.TryGetProperty("Hashes", out var hs) && hs.ValueKind == JsonValueKind.Object
             && hs.TryGetProperty("md5", out var md5) && md5.GetString() is { Length: 32 } hex)
@@ -191,12 +193,18 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
 
     /// <summary>One call for the whole tree: rclone walks it (ListR where the backend has it, else directory by directory with --checkers in parallel).</summary>
 
-    public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <remarks>
+    /// Without <paramref name="modTimes"/>, on a remote that lists MD5s without reading content, rclone
+    /// is asked to leave times out (on S3 that spares a HEAD per object); a file listed with no MD5
+    /// then gets its time from a stat of its own, so that every entry says what the file is.
+    /// </remarks>
+    public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync(bool modTimes, [EnumeratorCancellation] CancellationToken ct)
     {
         JsonElement res;
+        var noModTime = !modTimes && _fastMd5;
         try
         {
-            res = await CallAsync("operations/list", new JsonObject { ["fs"] = _fs, ["remote"] = "", ["opt"] = ListOpt(recurse: true, filesOnly: true) }, ct)
+            res = await CallAsync("operations/list", new JsonObject { ["fs"] = _fs, ["remote"] = "", ["opt"] = ListOpt(recurse: true, filesOnly: true, noModTime) }, ct)
                 .ConfigureAwait(false);
         }
         catch (RcloneRcException e) when (RcloneErrors.IsNotFound(e))
@@ -207,7 +215,16 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
         {
             throw RcloneErrors.Map(e);
         }
-        foreach (var item in res.GetProperty("list").EnumerateArray()) yield return ToEntry(item);
+        foreach (var item in res.GetProperty("list").EnumerateArray())
+        {
+            var e = ToEntry(item, StorageEntry.NoTime);
+            if (e.ModTime == StorageEntry.NoTime && e.Hash is null)
+            {
+                if (await StatAsync(e.Path, ct).ConfigureAwait(false) is not { IsDir: false } timed) continue; // gone meanwhile
+                e = timed;
+            }
+            yield return e;
+        }
     }
 
     public async Task<StorageEntry?> StatAsync(string path, CancellationToken ct)
@@ -317,13 +334,20 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
         }
     }
 
+    /// <summary>
+    /// rclone's copyfile and movefile leave a destination alone when its size and time equal the
+    /// source's, whatever its content; the engine has already decided the file must be written (a
+    /// checksum differs), so every such call tells rclone not to skip (its --ignore-times).
+    /// </summary>
+    private static JsonObject NeverSkip() => new() { ["IgnoreTimes"] = true };
+
     private async Task CopyFileAsync(string srcFs, string srcRemote, string dstFs, string dstRemote, CancellationToken ct)
     {
         try
         {
             await CallAsync("operations/copyfile", new JsonObject
             {
-                ["srcFs"] = srcFs, ["srcRemote"] = srcRemote, ["dstFs"] = dstFs, ["dstRemote"] = dstRemote,
+                ["srcFs"] = srcFs, ["srcRemote"] = srcRemote, ["dstFs"] = dstFs, ["dstRemote"] = dstRemote, ["_config"] = NeverSkip(),
             }, ct).ConfigureAwait(false);
         }
         catch (RcloneRcException e) when (RcloneErrors.IsNotFound(e))
@@ -342,7 +366,7 @@ public sealed class RcloneStorage : IStorage, IMover, IDirectCopier, IDirectSend
         {
             await CallAsync("operations/movefile", new JsonObject
             {
-                ["srcFs"] = srcFs, ["srcRemote"] = srcRemote, ["dstFs"] = dstFs, ["dstRemote"] = dstRemote,
+                ["srcFs"] = srcFs, ["srcRemote"] = srcRemote, ["dstFs"] = dstFs, ["dstRemote"] = dstRemote, ["_config"] = NeverSkip(),
             }, ct).ConfigureAwait(false);
         }
         catch (RcloneRcException e) when (RcloneErrors.IsNotFound(e))

@@ -229,11 +229,13 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
     /// Every object below the root, from one flat (delimiter-less) paged listing, each with its
     /// mtime from a HEAD, a few at a time. Besides being fewer requests, this does not depend on the
     /// server's grouping of common prefixes (s3rver drops a level that holds only sub-prefixes).
+    /// Without <paramref name="modTimes"/>, an object whose ETag is its MD5 (a single-part upload) is
+    /// listed as the listing gives it, with no HEAD: its checksum says what it is, its time is left out.
     /// </summary>
     /// <remarks>Only below a bucket: with no bucket in the root there is no one key space to list.</remarks>
     public T? Capability<T>() where T : class => typeof(T) == typeof(IRecursiveLister) && _rootBucket.Length == 0 ? null : this as T;
 
-    public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync(bool modTimes, [EnumeratorCancellation] CancellationToken ct)
     {
         var (bucket, key) = Resolve("");
         if (bucket.Length == 0) throw new NotSupportedException("a recursive listing needs a bucket");
@@ -251,7 +253,7 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
                 throw new DirectoryNotFoundException($"directory not found: {Root}");
             }
             var files = page.Objects.Where(o => o.Key.Length > prefix.Length && !o.Key.EndsWith('/')).ToList();
-            foreach (var e in await WithModTimesAsync(bucket, "", prefix, files, ct).ConfigureAwait(false)) yield return e;
+            foreach (var e in await WithModTimesAsync(bucket, "", prefix, files, modTimes, ct).ConfigureAwait(false)) yield return e;
             token = page.Next;
         } while (token is not null);
     }
@@ -301,17 +303,28 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         foreach (var d in dirs)
             yield return new StorageEntry(Join(dir, d), 0, 0, true);
 
-        foreach (var e in await WithModTimesAsync(bucket, dir, prefix, files, ct).ConfigureAwait(false)) yield return e;
+        foreach (var e in await WithModTimesAsync(bucket, dir, prefix, files, true, ct).ConfigureAwait(false)) yield return e;
     }
 
     /// <summary>
     /// The listing does not carry user metadata: read each object's mtime with HEAD, a few at a
     /// time (--checkers). Paths are <paramref name="dir"/> joined with the key after <paramref name="prefix"/>.
+    /// Without <paramref name="modTimes"/>, only the objects whose ETag is not their MD5 are read (for
+    /// the MD5 a multipart upload keeps in metadata); the others get <see cref="StorageEntry.NoTime"/>.
     /// </summary>
-    private async Task<StorageEntry[]> WithModTimesAsync(string bucket, string dir, string prefix, List<S3Object> files, CancellationToken ct)
+    private async Task<StorageEntry[]> WithModTimesAsync(string bucket, string dir, string prefix, List<S3Object> files, bool modTimes, CancellationToken ct)
     {
         var results = new StorageEntry[files.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count),
+        var toRead = new List<int>(modTimes ? files.Count : 0);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var o = files[i];
+            if (!modTimes && Md5FromETag(o.ETag) is { } md5)
+                results[i] = new StorageEntry(Join(dir, S3KeyNames.Decode(o.Key[prefix.Length..])), o.Size ?? 0, StorageEntry.NoTime, false, md5);
+            else
+                toRead.Add(i);
+        }
+        await Parallel.ForEachAsync(toRead,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _settings.Checkers), CancellationToken = ct },
             async (i, token2) =>
             {

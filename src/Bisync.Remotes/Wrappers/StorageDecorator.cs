@@ -143,13 +143,13 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
 
     private sealed class RecursiveLister(StorageDecorator d, IRecursiveLister inner) : IRecursiveLister
     {
-        public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
+        public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync(bool modTimes, [EnumeratorCancellation] CancellationToken ct)
         {
             // Repeated whole, like a directory listing.
             var entries = await d.RunAsync("list recursively", async c =>
             {
                 var list = new List<StorageEntry>();
-                await foreach (var e in inner.ListRecursiveAsync(c).ConfigureAwait(false))
+                await foreach (var e in inner.ListRecursiveAsync(modTimes, c).ConfigureAwait(false))
                 {
                     list.Add(e);
                     TransferActivity.Touch();

@@ -95,6 +95,18 @@ public abstract class StorageConformanceTests : IAsyncLifetime
         Assert.Equal(data, await RemoteTestEnv.ReadAllAsync(S, "dir/file.bin"));
     }
 
+    /// <summary>
+    /// A put always writes: the engine decided the content differs (a checksum compare) even where
+    /// size and time are the same. rclone's copyfile skipped such a file unless told not to.
+    /// </summary>
+    [Fact]
+    public async Task Put_replaces_a_file_of_the_same_size_and_time()
+    {
+        await PutBytesAsync("same.txt", "alpha"u8.ToArray());
+        await PutBytesAsync("same.txt", "ALPHA"u8.ToArray());
+        Assert.Equal("ALPHA"u8.ToArray(), await RemoteTestEnv.ReadAllAsync(S, "same.txt"));
+    }
+
     [Fact]
     public async Task Zero_length_put()
     {
@@ -402,6 +414,30 @@ public sealed class S3ConformanceTests : StorageConformanceTests
         Assert.NotNull(S.Capability<IRecursiveLister>()); // one flat listing of the key space, through the decorators
         Assert.False(S.Features.CanHaveEmptyDirectories);
         Assert.Contains("md5", S.Features.Hashes);
+    }
+
+    /// <summary>
+    /// A run that compares no times lists without them: no HEAD per object, each file with the MD5
+    /// its ETag gives and <see cref="StorageEntry.NoTime"/>; a stat (which has the time) still says it
+    /// is the same file, by size and checksum.
+    /// </summary>
+    [Fact]
+    public async Task A_recursive_listing_without_times_keeps_each_checksum()
+    {
+        await PutBytesAsync("u/a.txt", "alpha"u8.ToArray());
+        await PutBytesAsync("b.txt", "bravo!"u8.ToArray());
+        var lister = S.Capability<IRecursiveLister>()!;
+        var untimed = new List<StorageEntry>();
+        await foreach (var e in lister.ListRecursiveAsync(false, None)) untimed.Add(e);
+        var timed = new List<StorageEntry>();
+        await foreach (var e in lister.ListRecursiveAsync(true, None)) timed.Add(e);
+        string Md5(string s) => "md5:" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(s)));
+        Assert.Equal([("b.txt", 6L, StorageEntry.NoTime, Md5("bravo!")), ("u/a.txt", 5L, StorageEntry.NoTime, Md5("alpha"))],
+            untimed.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => (e.Path, e.Size, e.ModTime, e.Hash)));
+        Assert.All(timed, e => Assert.Equal(SampleTime, e.ModTime));
+        foreach (var e in untimed) Assert.True(Bisync.Engine.Transfers.SameAsListed(await S.StatAsync(e.Path, None), e), e.Path);
+        await PutBytesAsync("b.txt", "BRAVO!"u8.ToArray());
+        Assert.False(Bisync.Engine.Transfers.SameAsListed(await S.StatAsync("b.txt", None), untimed.Single(e => e.Path == "b.txt")));
     }
 
     [Fact]

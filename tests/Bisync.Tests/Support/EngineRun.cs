@@ -9,13 +9,16 @@ namespace Bisync.Tests.Support;
 public static class EngineRun
 {
     /// <param name="opener">Opens the two paths; null = plain local storage.</param>
-    public static async Task<(int Code, List<string> Log)> RunAsync(TempTree t, bool resync = false, IStorageOpener? opener = null)
+    /// <param name="options">Further options (its paths, working directory and resync are replaced).</param>
+    public static async Task<(int Code, List<string> Log)> RunAsync(TempTree t, bool resync = false, IStorageOpener? opener = null,
+        BisyncOptions? options = null)
     {
         var lines = new List<string>();
         var log = Logger.Silent(LogLevel.Info);
         log.Sink = l => { lock (lines) lines.Add(l); };
         var r = await new BisyncEngine(opener ?? new LocalStorageOpener(), log)
-            .RunAsync(new BisyncOptions { Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir, Resync = resync }, CancellationToken.None);
+            .RunAsync((options ?? new BisyncOptions { Path1 = "", Path2 = "" }) with { Path1 = t.Path1, Path2 = t.Path2, Workdir = t.Workdir, Resync = resync },
+                CancellationToken.None);
         return (r.ExitCode, lines);
     }
 }

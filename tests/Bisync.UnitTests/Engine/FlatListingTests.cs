@@ -13,7 +13,7 @@ public class FlatListingTests
     /// <summary>The local backend seen only through ListRecursiveAsync (no ISyncLister).</summary>
     private sealed class FlatOnly(LocalStorage inner) : DelegatingStorage(inner), IRecursiveLister
     {
-        public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync([EnumeratorCancellation] CancellationToken ct)
+        public async IAsyncEnumerable<StorageEntry> ListRecursiveAsync(bool modTimes, [EnumeratorCancellation] CancellationToken ct)
         {
             var pending = new Stack<string>([""]);
             while (pending.Count > 0)
