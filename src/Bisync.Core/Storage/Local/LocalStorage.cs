@@ -9,7 +9,7 @@ namespace Bisync.Storage.Local;
 /// The local file system, through libc calls on raw byte names so that any name the kernel
 /// allows (control characters, invalid UTF-8) is listed and copied exactly.
 /// </summary>
-public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister, IRootCheck, ITemporaryCleaner
+public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister, IRootCheck, ITemporaryCleaner, IFileFlusher
 {
     private readonly byte[] _root; // absolute, no trailing '/', UTF-8
 
@@ -268,6 +268,35 @@ public sealed class LocalStorage : IStorage, IMover, IDirectCopier, ISyncLister,
     }
 
     public Task<StorageEntry?> StatAsync(string path, CancellationToken ct) => Task.FromResult(Stat(path));
+
+    public bool Flush(IEnumerable<string> paths)
+    {
+        var dirs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            if (!Fsync(Full(path), Native.O_RDONLY, mayBeGone: true)) return false;
+            for (var dir = path; dir.Length > 0;)
+            {
+                var slash = dir.LastIndexOf('/');
+                dir = slash < 0 ? "" : dir[..slash];
+                if (!dirs.Add(dir)) break; // and every folder above it is in the set already
+            }
+        }
+        foreach (var dir in dirs)
+        {
+            if (!Fsync(Full(dir), Native.O_RDONLY | Native.O_DIRECTORY, mayBeGone: false)) return false;
+        }
+        return true;
+    }
+
+    private static unsafe bool Fsync(byte[] full, int flags, bool mayBeGone)
+    {
+        int fd;
+        fixed (byte* p = full) fd = Native.open(p, flags | Native.O_CLOEXEC, 0);
+        if (fd < 0) return mayBeGone && Native.Errno == Native.ENOENT;
+        try { return Native.fsync(fd) == 0; }
+        finally { Native.close(fd); }
+    }
 
     private static unsafe SafeFileHandle OpenHandle(byte[] full, int flags, int mode, string op)
     {

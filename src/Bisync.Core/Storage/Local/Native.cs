@@ -7,7 +7,7 @@ internal static unsafe partial class Native
 {
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
-    public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     public const uint STATX_BASIC_STATS = 0x7ff;
     public const int ENOENT = 2, EEXIST = 17, ENOTDIR = 20, EINTR = 4, ELOOP = 40;
     public const byte DT_LNK = 10;
@@ -55,6 +55,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fsync(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int futimens(int fd, Timespec* times);
