@@ -431,6 +431,7 @@ internal sealed class Run : IDisposable
     {
         if (!_log.Enabled(LogLevel.Debug)) return;
         var gc = GC.GetGCMemoryInfo();
-        _log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms, managed heap {GC.GetTotalMemory(false) >> 20} MiB (last GC {gc.HeapSizeBytes >> 20} MiB), RSS {Environment.WorkingSet >> 20} MiB");
+        _log.Debug($"{what}: {_clock.ElapsedMilliseconds} ms, managed heap {GC.GetTotalMemory(false) >> 20} MiB (last GC {gc.HeapSizeBytes >> 20} MiB, " +
+            $"allocated {GC.GetTotalAllocatedBytes() >> 20} MiB in all), RSS {Environment.WorkingSet >> 20} MiB");
     }
 }

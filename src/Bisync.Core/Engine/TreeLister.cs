@@ -109,7 +109,7 @@ public static class TreeLister
                 }
                 else
                 {
-                    if (storage.IsTemporaryName(e.Name))
+                    if (e.IsHidden && storage.IsTemporaryName(e.Name))
                     {
                         temporary?.Invoke(e.Path);
                         continue;
@@ -170,7 +170,7 @@ public static class TreeLister
         var result = new FileListing.Builder();
         foreach (var e in entries)
         {
-            if (storage.IsTemporaryName(e.Name))
+            if (e.IsHidden && storage.IsTemporaryName(e.Name))
             {
                 temporary?.Invoke(e.Path);
                 continue;

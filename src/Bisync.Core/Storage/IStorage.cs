@@ -49,7 +49,8 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>
     /// Whether a file name is one of this backend's own temporary upload names (a write in progress,
-    /// or one a killed run left): never listed as a user file.
+    /// or one a killed run left): never listed as a user file. Such a name starts with '.' (hidden):
+    /// a lister asks only about those (see <see cref="StorageEntry.IsHidden"/>).
     /// </summary>
     bool IsTemporaryName(string name) => false;
 }

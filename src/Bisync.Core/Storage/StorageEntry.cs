@@ -23,4 +23,7 @@ public readonly record struct StorageEntry(string Path, long Size, long ModTime,
 
     /// <summary>The last path element.</summary>
     public string Name => Path[(Path.LastIndexOf('/') + 1)..];
+
+    /// <summary>Whether the last path element starts with '.' (asked without making it a string of its own).</summary>
+    public bool IsHidden => Path.LastIndexOf('/') is var slash && slash + 1 < Path.Length && Path[slash + 1] == '.';
 }
