@@ -74,7 +74,7 @@ public sealed record S3Settings
 /// LastModified. MD5 ("md5:hex" in <see cref="StorageEntry.Hash"/>) comes from single-part ETags,
 /// or from the "md5chksum" metadata of multipart uploads.
 /// </summary>
-public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister, ITemporaryCleaner
+public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister, ITemporaryCleaner, INameLister
 {
     private const string MtimeKey = "x-amz-meta-mtime";
     private const string Md5Key = "x-amz-meta-md5chksum";
@@ -400,6 +400,39 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         {
             throw new FileNotFoundException($"file not found: {path}");
         }
+    }
+
+    /// <summary>
+    /// The names directly under a directory's prefix (objects and common prefixes, from LIST pages
+    /// with a delimiter, no HEADs): what the re-check before an upload needs to know whether the
+    /// destination is still free. Null past <paramref name="limit"/> names, or with no bucket in the root.
+    /// </summary>
+    public async Task<IReadOnlySet<string>?> ListNamesAsync(string dir, int limit, CancellationToken ct)
+    {
+        var (bucket, key) = Resolve(dir);
+        if (bucket.Length == 0) return null;
+        var prefix = key.Length == 0 ? "" : key + "/";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            Page page;
+            try
+            {
+                page = await ListPageAsync(bucket, prefix, "/", _settings.ListChunk, token, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+            {
+                return names;
+            }
+            foreach (var cp in page.Prefixes)
+                if (cp.Length > prefix.Length + 1) names.Add(S3KeyNames.Decode(cp[prefix.Length..^1]));
+            foreach (var o in page.Objects)
+                if (o.Key.Length > prefix.Length && !o.Key.EndsWith('/')) names.Add(S3KeyNames.Decode(o.Key[prefix.Length..]));
+            if (names.Count > limit) return null;
+            token = page.Next;
+        } while (token is not null);
+        return names;
     }
 
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
