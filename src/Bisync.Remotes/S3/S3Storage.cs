@@ -457,6 +457,9 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             long available = body.CanSeek ? body.Length - body.Position : size;
             if (available != size)
                 throw new PermanentIOException($"upload of {path}: source gave {available} bytes, expected {size}");
+            var start = body.Position;
+            var sent = Convert.ToHexStringLower(await MD5.HashDataAsync(new ActivityStream(body), ct).ConfigureAwait(false));
+            body.Position = start;
             var req = new PutObjectRequest
             {
                 BucketName = bucket,
@@ -468,10 +471,25 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             };
             req.Metadata[MtimeKey] = S3MetaTime.Format(modTime);
             req.Headers.ContentLength = size;
-            await _client.PutObjectAsync(req, ct).ConfigureAwait(false);
+            var resp = await _client.PutObjectAsync(req, ct).ConfigureAwait(false);
+            if (StoredOtherThan(resp, sent) is { } stored)
+                throw new IOException($"upload of {path}: corrupted on transfer: the server stored bytes with md5 {stored}, sent {sent}");
             return;
         }
         await MultipartAsync(path, bucket, key, content, size, modTime, guard, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The md5 of what the server stored, from the ETag of a single-part upload, when it is not the md5
+    /// of what was sent; null when they agree or the ETag is no md5 (KMS or customer-key encryption).
+    /// A server that kept other bytes (s3rver, loaded, has stored empty objects) fails the upload
+    /// there, as a transient error: the retry sends it again over the bad object.
+    /// </summary>
+    internal static string? StoredOtherThan(PutObjectResponse resp, string sentMd5Hex)
+    {
+        if (resp.ServerSideEncryptionMethod is { } sse && sse.Value.StartsWith("aws:kms", StringComparison.Ordinal)) return null;
+        if (!string.IsNullOrEmpty(resp.ServerSideEncryptionCustomerMethod?.Value)) return null;
+        return Md5FromETag(resp.ETag) is { } md5 && md5 != "md5:" + sentMd5Hex ? md5[4..] : null;
     }
 
     private async Task MultipartAsync(string path, string bucket, string key, Stream content, long size, long modTime, CommitGuard? guard, CancellationToken ct)

@@ -17,6 +17,9 @@ public class S3SmallPutTests
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         public readonly List<string> Heads = [];
+
+        /// <summary>Answer as a server that stored an empty object, whatever came.</summary>
+        public volatile bool StoreEmpty;
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
         public PutRecorder()
@@ -53,14 +56,18 @@ public class S3SmallPutTests
                     if (lines.Any(l => l.Equals("Expect: 100-continue", StringComparison.OrdinalIgnoreCase)))
                         await s.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray());
                     var buf = new byte[64 * 1024];
+                    using var md5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
                     for (long left = length; left > 0;)
                     {
                         var n = await s.ReadAsync(buf.AsMemory(0, (int)Math.Min(buf.Length, left)));
                         if (n == 0) return;
+                        md5.AppendData(buf, 0, n);
                         left -= n;
                     }
+                    // The ETag of a single-part object is the md5 of the bytes stored (none, when StoreEmpty).
+                    var etag = StoreEmpty ? "d41d8cd98f00b204e9800998ecf8427e" : Convert.ToHexStringLower(md5.GetHashAndReset());
                     await s.WriteAsync(Encoding.ASCII.GetBytes(
-                        "HTTP/1.1 200 OK\r\nETag: \"d41d8cd98f00b204e9800998ecf8427e\"\r\nContent-Length: 0\r\n\r\n"));
+                        $"HTTP/1.1 200 OK\r\nETag: \"{etag}\"\r\nContent-Length: 0\r\n\r\n"));
                 }
             }
             catch (IOException)
@@ -83,19 +90,20 @@ public class S3SmallPutTests
         public void Dispose() => _listener.Stop();
     }
 
+    private static S3Storage Open(PutRecorder server) => new(new S3Settings
+    {
+        Provider = "Other",
+        AccessKeyId = "AK",
+        SecretAccessKey = "SK",
+        Endpoint = $"http://127.0.0.1:{server.Port}",
+        Region = "us-east-1",
+    }, "bucket", "s3test:bucket");
+
     [Fact]
     public async Task A_small_body_goes_without_Expect_100_continue_and_a_large_one_still_asks()
     {
         using var server = new PutRecorder();
-        var settings = new S3Settings
-        {
-            Provider = "Other",
-            AccessKeyId = "AK",
-            SecretAccessKey = "SK",
-            Endpoint = $"http://127.0.0.1:{server.Port}",
-            Region = "us-east-1",
-        };
-        await using var s3 = new S3Storage(settings, "bucket", "s3test:bucket");
+        await using var s3 = Open(server);
         var small = new byte[300];
         var large = new byte[S3HttpClientFactory.SendAtOnce + 1];
         await s3.PutAsync("small.txt", new MemoryStream(small), small.Length, 0, CancellationToken.None);
@@ -105,5 +113,19 @@ public class S3SmallPutTests
         var largeHead = Assert.Single(server.Heads, h => h.StartsWith("PUT /bucket/large.bin "));
         Assert.DoesNotContain("100-continue", smallHead, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Expect: 100-continue", largeHead, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_upload_the_server_stored_otherwise_fails_and_may_be_tried_again()
+    {
+        using var server = new PutRecorder { StoreEmpty = true };
+        await using var s3 = Open(server);
+        var ex = await Assert.ThrowsAsync<IOException>(() => s3.PutAsync("f.txt", new MemoryStream(new byte[150]), 150, 0, CancellationToken.None));
+        Assert.Contains("corrupted on transfer", ex.Message);
+        Assert.True(Bisync.Remotes.Wrappers.TransientErrors.IsTransient(ex));
+
+        server.StoreEmpty = false;
+        await s3.PutAsync("f.txt", new MemoryStream(new byte[150]), 150, 0, CancellationToken.None);
+        await s3.PutAsync("empty.txt", new MemoryStream([]), 0, 0, CancellationToken.None);
     }
 }
