@@ -77,7 +77,7 @@ for i in range(n):
     os.utime(p, (946684800 + i, 946684800 + i))
 PY
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 now() { date +%s.%N; }
 
 results=()
@@ -100,7 +100,15 @@ for backend in $BACKENDS; do
       cmd+=(--transfers "$TRANSFERS")
       first_args=(--resync "${extra[@]}")
       [ "$tool" = rclone-copy ] && first_args=()
-      t0=$(now); "${cmd[@]}" "${first_args[@]}" >/dev/null 2>"$SCRATCH/err.txt" || { cat "$SCRATCH/err.txt" >&2; exit 1; }; t1=$(now)
+      t0=$(now)
+      if ! "${cmd[@]}" "${first_args[@]}" >/dev/null 2>"$SCRATCH/err.txt"; then
+        tail -3 "$SCRATCH/err.txt" >&2
+        # rclone copy's own check has caught s3rver, loaded, storing empty objects: that round is left out
+        [ "$tool" = rclone-copy ] || exit 1
+        echo "$backend $tool round $round failed: left out of the median" >&2
+        continue
+      fi
+      t1=$(now)
       first=$(echo "$t1 - $t0" | bc)
       firsts["$backend $tool"]+="$first "
       nochange=-
@@ -118,7 +126,10 @@ for backend in $BACKENDS; do
       printf '%-6s %-11s round %d: first %.2f s, no-change %s s\n' "$backend" "$tool" "$round" "$first" "$nochange" >&2
     done
   done
-  for tool in $TOOLS; do firsts["$backend $tool"]=$(printf '%s\n' ${firsts["$backend $tool"]} | median); done
+  for tool in $TOOLS; do
+    echo "$backend $tool first syncs: ${firsts["$backend $tool"]}" >&2
+    firsts["$backend $tool"]=$(printf '%s\n' ${firsts["$backend $tool"]} | median)
+  done
   copy=${firsts["$backend rclone-copy"]:-}
   for tool in $TOOLS; do
     first=${firsts["$backend $tool"]}
