@@ -106,6 +106,8 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         var precision = Precision(src, dst);
         if (BeforeBatch is not null && count > 0) await BeforeBatch(ct).ConfigureAwait(false);
         Progress?.Queued(count, bytes);
+        // Where names are cheap to list (S3), the re-check of destinations listed as absent lists their folder.
+        var probe = dst.Capability<INameLister>() is { } names ? new AbsenceProbe(names) : null;
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = Stop.CanBeCanceled ? default : ct },
             async (item, token) =>
             {
@@ -114,7 +116,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                 if (Interrupted(path, results)) return;
                 try
                 {
-                    var changed = item.Known ? await ChangedSinceListingAsync(src, dst, item, token).ConfigureAwait(false) : null;
+                    var changed = item.Known ? await ChangedSinceListingAsync(src, dst, item, token, probe).ConfigureAwait(false) : null;
                     if (changed is not null)
                     {
                         results.Skipped[path] = changed;
@@ -151,12 +153,15 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     /// The re-check before a copy: the source must still be the file this run listed (else the copy
     /// would carry content the listing does not describe), and the destination must still be what
     /// was listed there, or still absent (else the copy would destroy a version nobody has seen).
-    /// Null when both are as listed, else what changed.
+    /// Null when both are as listed, else what changed. With a <paramref name="probe"/>, a destination
+    /// listed as absent is looked for in a names listing of its folder (shared by a few files) instead.
     /// </summary>
-    private static async Task<string?> ChangedSinceListingAsync(IStorage src, IStorage dst, CopyItem item, CancellationToken ct)
+    private static async Task<string?> ChangedSinceListingAsync(IStorage src, IStorage dst, CopyItem item, CancellationToken ct, AbsenceProbe? probe = null)
     {
         var s = await src.StatAsync(item.Path, ct).ConfigureAwait(false);
         if (!SameAsListed(s, item.Src)) return "the source changed";
+        if (item.Dst is null && probe is not null && await probe.AbsentAsync(item.Path, ct).ConfigureAwait(false) is { } absent)
+            return absent ? null : "the destination appeared";
         var d = await dst.StatAsync(item.Path, ct).ConfigureAwait(false);
         if (!SameAsListed(d, item.Dst)) return item.Dst is null ? "the destination appeared" : "the destination changed";
         return null;

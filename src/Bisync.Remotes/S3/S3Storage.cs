@@ -74,7 +74,7 @@ public sealed record S3Settings
 /// LastModified. MD5 ("md5:hex" in <see cref="StorageEntry.Hash"/>) comes from single-part ETags,
 /// or from the "md5chksum" metadata of multipart uploads.
 /// </summary>
-public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister, ITemporaryCleaner
+public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister, ITemporaryCleaner, INameLister
 {
     private const string MtimeKey = "x-amz-meta-mtime";
     private const string Md5Key = "x-amz-meta-md5chksum";
@@ -415,6 +415,39 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
         }
     }
 
+    /// <summary>
+    /// The names directly under a directory's prefix (objects and common prefixes, from LIST pages
+    /// with a delimiter, no HEADs): what the re-check before an upload needs to know whether the
+    /// destination is still free. Null past <paramref name="limit"/> names, or with no bucket in the root.
+    /// </summary>
+    public async Task<IReadOnlySet<string>?> ListNamesAsync(string dir, int limit, CancellationToken ct)
+    {
+        var (bucket, key) = Resolve(dir);
+        if (bucket.Length == 0) return null;
+        var prefix = key.Length == 0 ? "" : key + "/";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            Page page;
+            try
+            {
+                page = await ListPageAsync(bucket, prefix, "/", _settings.ListChunk, token, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+            {
+                return names;
+            }
+            foreach (var cp in page.Prefixes)
+                if (cp.Length > prefix.Length + 1) names.Add(S3KeyNames.Decode(cp[prefix.Length..^1]));
+            foreach (var o in page.Objects)
+                if (o.Key.Length > prefix.Length && !o.Key.EndsWith('/')) names.Add(S3KeyNames.Decode(o.Key[prefix.Length..]));
+            if (names.Count > limit) return null;
+            token = page.Next;
+        } while (token is not null);
+        return names;
+    }
+
     public async Task PutAsync(string path, Stream content, long size, long modTime, CancellationToken ct, CommitGuard? guard = null)
     {
         var (bucket, key) = Resolve(path);
@@ -437,6 +470,9 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             long available = body.CanSeek ? body.Length - body.Position : size;
             if (available != size)
                 throw new PermanentIOException($"upload of {path}: source gave {available} bytes, expected {size}");
+            var start = body.Position;
+            var sent = Convert.ToHexStringLower(await MD5.HashDataAsync(new ActivityStream(body), ct).ConfigureAwait(false));
+            body.Position = start;
             var req = new PutObjectRequest
             {
                 BucketName = bucket,
@@ -448,10 +484,25 @@ public sealed class S3Storage : IStorage, IMover, IConnectable, IRecursiveLister
             };
             req.Metadata[MtimeKey] = S3MetaTime.Format(modTime);
             req.Headers.ContentLength = size;
-            await _client.PutObjectAsync(req, ct).ConfigureAwait(false);
+            var resp = await _client.PutObjectAsync(req, ct).ConfigureAwait(false);
+            if (StoredOtherThan(resp, sent) is { } stored)
+                throw new IOException($"upload of {path}: corrupted on transfer: the server stored bytes with md5 {stored}, sent {sent}");
             return;
         }
         await MultipartAsync(path, bucket, key, content, size, modTime, guard, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The md5 of what the server stored, from the ETag of a single-part upload, when it is not the md5
+    /// of what was sent; null when they agree or the ETag is no md5 (KMS or customer-key encryption).
+    /// A server that kept other bytes (s3rver, loaded, has stored empty objects) fails the upload
+    /// there, as a transient error: the retry sends it again over the bad object.
+    /// </summary>
+    internal static string? StoredOtherThan(PutObjectResponse resp, string sentMd5Hex)
+    {
+        if (resp.ServerSideEncryptionMethod is { } sse && sse.Value.StartsWith("aws:kms", StringComparison.Ordinal)) return null;
+        if (!string.IsNullOrEmpty(resp.ServerSideEncryptionCustomerMethod?.Value)) return null;
+        return Md5FromETag(resp.ETag) is { } md5 && md5 != "md5:" + sentMd5Hex ? md5[4..] : null;
     }
 
     private async Task MultipartAsync(string path, string bucket, string key, Stream content, long size, long modTime, CommitGuard? guard, CancellationToken ct)

@@ -7,7 +7,7 @@ namespace Bisync.Remotes.Wrappers;
 /// Base of the decorators: every operation of the wrapped storage runs through <see cref="RunAsync{T}"/>,
 /// and so does every operation of its optional capabilities: <see cref="Capability{T}"/> hands out the
 /// wrapped storage's <see cref="IMover"/>, <see cref="IDirectCopier"/>, <see cref="ISyncLister"/>,
-/// <see cref="IRecursiveLister"/>, <see cref="IServerHasher"/> and <see cref="ITemporaryCleaner"/> behind a small adapter (one per capability, shared by every
+/// <see cref="IRecursiveLister"/>, <see cref="IServerHasher"/>, <see cref="ITemporaryCleaner"/> and <see cref="INameLister"/> behind a small adapter (one per capability, shared by every
 /// decorator), and whatever the wrapped storage lacks stays missing. Any other capability is data
 /// about the backend, with no operation to guard (e.g. <see cref="IRootCheck"/>), and passes
 /// through as it is.
@@ -44,6 +44,7 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
             _ when typeof(T) == typeof(IRecursiveLister) => new RecursiveLister(this, (IRecursiveLister)inner),
             _ when typeof(T) == typeof(IServerHasher) => new ServerHasher(this, (IServerHasher)inner),
             _ when typeof(T) == typeof(ITemporaryCleaner) => new TemporaryCleaner(this, (ITemporaryCleaner)inner),
+            _ when typeof(T) == typeof(INameLister) => new NameLister(this, (INameLister)inner),
             _ => inner,
         };
         return (T)wrapped;
@@ -139,6 +140,12 @@ public abstract class StorageDecorator(IStorage inner) : IStorage
     {
         public Task<IReadOnlyList<string>> CleanTemporariesAsync(IReadOnlyList<string> found, TimeSpan minAge, CancellationToken ct) =>
             d.RunAsync("remove temporaries", c => inner.CleanTemporariesAsync(found, minAge, c), null, ct);
+    }
+
+    private sealed class NameLister(StorageDecorator d, INameLister inner) : INameLister
+    {
+        public Task<IReadOnlySet<string>?> ListNamesAsync(string dir, int limit, CancellationToken ct) =>
+            d.RunAsync($"list names \"{dir}\"", c => inner.ListNamesAsync(dir, limit, c), null, ct);
     }
 
     private sealed class RecursiveLister(StorageDecorator d, IRecursiveLister inner) : IRecursiveLister
