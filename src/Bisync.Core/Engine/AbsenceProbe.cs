@@ -6,7 +6,8 @@ namespace Bisync.Engine;
 /// The re-check before a copy, made cheaper for files this run listed as absent at the destination
 /// (a first sync: every file). Instead of a stat per file, one names listing of the directory serves
 /// the next <see cref="Reuse"/> files that go into it, so the look is at most that many copies old
-/// (a stat per file looks one copy ahead, with <c>--transfers</c> copies under way). A name found
+/// (a stat per file looks one copy ahead, with <c>--transfers</c> copies under way: the engine takes
+/// that many, so no look is older than a stat's would be). A name found
 /// means something is there now: the copy is skipped, as with a stat. A directory holding more than
 /// <see cref="Limit"/> names, or a listing that fails, is left to the stat per file.
 /// </summary>

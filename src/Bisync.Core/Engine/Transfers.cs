@@ -106,8 +106,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         var precision = Precision(src, dst);
         if (BeforeBatch is not null && count > 0) await BeforeBatch(ct).ConfigureAwait(false);
         Progress?.Queued(count, bytes);
-        // Where names are cheap to list (S3), the re-check of destinations listed as absent lists their folder.
-        var probe = dst.Capability<INameLister>() is { } names ? new AbsenceProbe(names) : null;
+        // Where names are cheap to list (S3), the re-check of destinations listed as absent lists their folder,
+        // one listing for as many files as there are copies at once: no look older than a stat per file's would be.
+        var probe = dst.Capability<INameLister>() is { } names ? new AbsenceProbe(names, reuse: Math.Max(1, options.Transfers)) : null;
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Transfers), CancellationToken = Stop.CanBeCanceled ? default : ct },
             async (item, token) =>
             {
