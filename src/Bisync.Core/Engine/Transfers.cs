@@ -117,7 +117,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                 if (Interrupted(path, results)) return;
                 try
                 {
-                    var changed = item.Known ? await ChangedSinceListingAsync(src, dst, item, token, probe).ConfigureAwait(false) : null;
+                    var (changed, source) = item.Known ? await ChangedSinceListingAsync(src, dst, item, token, probe).ConfigureAwait(false) : default;
                     if (changed is not null)
                     {
                         results.Skipped[path] = changed;
@@ -125,6 +125,9 @@ public sealed class Transfers(BisyncOptions options, Logger log)
                     }
                     else
                     {
+                        // Listed without its time (see IRecursiveLister): the copy carries the file's own, as the re-check just read it.
+                        if (item.Src is { ModTime: StorageEntry.NoTime } untimed && source is { } timed)
+                            item = item with { Src = timed with { Hash = Hasher.Known(timed.Hash) ? timed.Hash : untimed.Hash } };
                         var (entry, changedDuringCopy) = await CopyOneAsync(src, dst, item, precision, token).ConfigureAwait(false);
                         if (changedDuringCopy is not null)
                         {
@@ -154,18 +157,20 @@ public sealed class Transfers(BisyncOptions options, Logger log)
     /// The re-check before a copy: the source must still be the file this run listed (else the copy
     /// would carry content the listing does not describe), and the destination must still be what
     /// was listed there, or still absent (else the copy would destroy a version nobody has seen).
-    /// Null when both are as listed, else what changed. With a <paramref name="probe"/>, a destination
-    /// listed as absent is looked for in a names listing of its folder (shared by a few files) instead.
+    /// Changed is null when both are as listed, else what changed; Source is the source as found now.
+    /// With a <paramref name="probe"/>, a destination listed as absent is looked for in a names listing
+    /// of its folder (shared by a few files) instead.
     /// </summary>
-    private static async Task<string?> ChangedSinceListingAsync(IStorage src, IStorage dst, CopyItem item, CancellationToken ct, AbsenceProbe? probe = null)
+    private static async Task<(string? Changed, StorageEntry? Source)> ChangedSinceListingAsync(IStorage src, IStorage dst, CopyItem item,
+        CancellationToken ct, AbsenceProbe? probe = null)
     {
         var s = await src.StatAsync(item.Path, ct).ConfigureAwait(false);
-        if (!SameAsListed(s, item.Src)) return "the source changed";
+        if (!SameAsListed(s, item.Src)) return ("the source changed", s);
         if (item.Dst is null && probe is not null && await probe.AbsentAsync(item.Path, ct).ConfigureAwait(false) is { } absent)
-            return absent ? null : "the destination appeared";
+            return (absent ? null : "the destination appeared", s);
         var d = await dst.StatAsync(item.Path, ct).ConfigureAwait(false);
-        if (!SameAsListed(d, item.Dst)) return item.Dst is null ? "the destination appeared" : "the destination changed";
-        return null;
+        if (!SameAsListed(d, item.Dst)) return (item.Dst is null ? "the destination appeared" : "the destination changed", s);
+        return (null, s);
     }
 
     /// <summary>
@@ -196,13 +201,6 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         if (!item.Known && s is { } now && !Hasher.Known(now.Hash) && item.Src is { } hint && Hasher.Known(hint.Hash)
             && hint.Size == now.Size && hint.ModTime == now.ModTime)
             s = now with { Hash = hint.Hash };
-        if (s is { ModTime: StorageEntry.NoTime } untimed)
-        {
-            // Listed without its time (see IRecursiveLister): the copy carries the file's own time, read now.
-            s = await src.StatAsync(path, ct).ConfigureAwait(false) is { IsDir: false } timed
-                ? timed with { Hash = Hasher.Known(timed.Hash) ? timed.Hash : untimed.Hash }
-                : throw new FileNotFoundException($"source file not found: {src.Root}{path}");
-        }
         if (s is null || s.Value.IsDir)
         {
             if (_dryRun) return (null, null); // e.g. a conflict copy whose rename was only pretended
@@ -251,7 +249,7 @@ public sealed class Transfers(BisyncOptions options, Logger log)
         // under a temporary name first): a large copy takes long enough for a user to save either file.
         string? changed = null;
         CommitGuard? guard = item.Known && !backedUp
-            ? async c => (changed = await ChangedSinceListingAsync(src, dst, item, c).ConfigureAwait(false)) is null
+            ? async c => (changed = (await ChangedSinceListingAsync(src, dst, item, c).ConfigureAwait(false)).Changed) is null
             : null;
         try
         {
