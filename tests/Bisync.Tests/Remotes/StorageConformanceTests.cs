@@ -56,6 +56,30 @@ public abstract class StorageConformanceTests : IAsyncLifetime
     protected async Task PutBytesAsync(string path, byte[] data, long modTime = SampleTime) =>
         await S.PutAsync(path, new MemoryStream(data), data.Length, modTime, None);
 
+    /// <summary>
+    /// A run that compares no times lists without them: no HEAD per object, each file with the MD5
+    /// its ETag gives and <see cref="StorageEntry.NoTime"/>; a stat (which has the time) still says it
+    /// is the same file, by size and checksum. For a backend whose listings carry MD5s without reading
+    /// content (S3, natively or through rclone).
+    /// </summary>
+    protected async Task AssertListsWithoutTimesKeepingChecksumsAsync()
+    {
+        await PutBytesAsync("u/a.txt", "alpha"u8.ToArray());
+        await PutBytesAsync("b.txt", "bravo!"u8.ToArray());
+        var lister = S.Capability<IRecursiveLister>()!;
+        var untimed = new List<StorageEntry>();
+        await foreach (var e in lister.ListRecursiveAsync(false, None)) untimed.Add(e);
+        var timed = new List<StorageEntry>();
+        await foreach (var e in lister.ListRecursiveAsync(true, None)) timed.Add(e);
+        string Md5(string s) => "md5:" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(s)));
+        Assert.Equal([("b.txt", 6L, StorageEntry.NoTime, Md5("bravo!")), ("u/a.txt", 5L, StorageEntry.NoTime, Md5("alpha"))],
+            untimed.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => (e.Path, e.Size, e.ModTime, e.Hash)));
+        Assert.All(timed, e => Assert.Equal(SampleTime, e.ModTime));
+        foreach (var e in untimed) Assert.True(Bisync.Engine.Transfers.SameAsListed(await S.StatAsync(e.Path, None), e), e.Path);
+        await PutBytesAsync("b.txt", "BRAVO!"u8.ToArray());
+        Assert.False(Bisync.Engine.Transfers.SameAsListed(await S.StatAsync("b.txt", None), untimed.Single(e => e.Path == "b.txt")));
+    }
+
     private async Task<List<StorageEntry>> ListAsync(string dir)
     {
         var list = new List<StorageEntry>();
@@ -416,29 +440,9 @@ public sealed class S3ConformanceTests : StorageConformanceTests
         Assert.Contains("md5", S.Features.Hashes);
     }
 
-    /// <summary>
-    /// A run that compares no times lists without them: no HEAD per object, each file with the MD5
-    /// its ETag gives and <see cref="StorageEntry.NoTime"/>; a stat (which has the time) still says it
-    /// is the same file, by size and checksum.
-    /// </summary>
+    /// <summary>See <see cref="StorageConformanceTests.AssertListsWithoutTimesKeepingChecksumsAsync"/>.</summary>
     [Fact]
-    public async Task A_recursive_listing_without_times_keeps_each_checksum()
-    {
-        await PutBytesAsync("u/a.txt", "alpha"u8.ToArray());
-        await PutBytesAsync("b.txt", "bravo!"u8.ToArray());
-        var lister = S.Capability<IRecursiveLister>()!;
-        var untimed = new List<StorageEntry>();
-        await foreach (var e in lister.ListRecursiveAsync(false, None)) untimed.Add(e);
-        var timed = new List<StorageEntry>();
-        await foreach (var e in lister.ListRecursiveAsync(true, None)) timed.Add(e);
-        string Md5(string s) => "md5:" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(s)));
-        Assert.Equal([("b.txt", 6L, StorageEntry.NoTime, Md5("bravo!")), ("u/a.txt", 5L, StorageEntry.NoTime, Md5("alpha"))],
-            untimed.OrderBy(e => e.Path, StringComparer.Ordinal).Select(e => (e.Path, e.Size, e.ModTime, e.Hash)));
-        Assert.All(timed, e => Assert.Equal(SampleTime, e.ModTime));
-        foreach (var e in untimed) Assert.True(Bisync.Engine.Transfers.SameAsListed(await S.StatAsync(e.Path, None), e), e.Path);
-        await PutBytesAsync("b.txt", "BRAVO!"u8.ToArray());
-        Assert.False(Bisync.Engine.Transfers.SameAsListed(await S.StatAsync("b.txt", None), untimed.Single(e => e.Path == "b.txt")));
-    }
+    public Task A_recursive_listing_without_times_keeps_each_checksum() => AssertListsWithoutTimesKeepingChecksumsAsync();
 
     [Fact]
     public async Task Names_that_are_not_UTF8_round_trip_as_with_rclone()
